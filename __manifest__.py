@@ -1,0 +1,35 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Account Dunning",
+    "summary": "Automatic customer payment reminders (relances d'impayés), "
+    "from the friendly notice before the due date to the phone call",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/account-dunning/account_dunning",
+    "author": "Account Dunning Developers",
+    "maintainers": ["account-dunning"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["account", "mail"],
+    "data": [
+        "security/account_dunning_security.xml",
+        "security/ir.model.access.csv",
+        "views/account_dunning_sequence_views.xml",
+        "views/account_dunning_step_views.xml",
+        "views/account_dunning_event_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/account_dunning_pause_views.xml",
+        "report/account_dunning_reports.xml",
+        "report/account_dunning_templates.xml",
+        "views/menus.xml",
+        "data/mail_template_data.xml",
+        "data/account_dunning_sequence_data.xml",
+        "data/ir_cron_data.xml",
+    ],
+    "demo": ["demo/account_dunning_demo.xml"],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+}

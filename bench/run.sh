@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmark: a fresh database with the module, N customers and open
+# invoices, one timed dunning run. Options go to bench_dunning.py, e.g.
+#   bench/run.sh --customers 20000 --invoices 100000 --due-ratio 0.05
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../scripts/lib.sh"
+
+find_odoo
+ensure_postgres
+make_addons_dir
+DB=${BENCH_DB:-account_dunning_bench}
+CONF="$ADDONS_DIR/odoo.conf"
+WITHOUT_DEMO=all write_config "$CONF" "$DB"
+trap 'rm -rf "$ADDONS_DIR"' EXIT
+
+dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+echo "Installing $MODULE in $DB..."
+odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
+"$PYTHON" "$REPO_ROOT/bench/bench_dunning.py" --config "$CONF" --database "$DB" "$@"

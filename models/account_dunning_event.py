@@ -1,0 +1,215 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountDunningEvent(models.Model):
+    _name = "account.dunning.event"
+    _description = "Dunning Event"
+    _order = "date desc, id desc"
+    _rec_name = "step_id"
+    _check_company_auto = True
+
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Step",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    sequence_id = fields.Many2one(
+        related="step_id.sequence_id",
+        string="Dunning Sequence",
+        store=True,
+    )
+    channel = fields.Selection(
+        selection=lambda self: self.env["account.dunning.step"]
+        ._fields["channel"]
+        ._description_selection(self.env),
+        required=True,
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    state = fields.Selection(
+        [
+            ("sent", "Sent"),
+            ("pending", "Pending"),
+            ("failed", "Failed"),
+            ("skipped", "Skipped"),
+        ],
+        required=True,
+        default="sent",
+        index=True,
+    )
+    amount_residual = fields.Monetary(
+        string="Amount Due",
+        currency_field="currency_id",
+        help="What was left to pay on the invoice when the step ran.",
+    )
+    currency_id = fields.Many2one("res.currency", required=True)
+    mail_id = fields.Many2one(
+        "mail.mail",
+        string="Email",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    message_id = fields.Many2one(
+        "mail.message",
+        string="Message",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    activity_id = fields.Many2one(
+        "mail.activity",
+        string="Activity",
+        ondelete="set null",
+    )
+    attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Letter",
+        ondelete="set null",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="User",
+        default=lambda self: self.env.user,
+    )
+    note = fields.Text()
+
+    def init(self):
+        # The engine asks, for every due invoice, whether it waits for a person.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS account_dunning_event_pending_idx"
+            " ON account_dunning_event (move_id) WHERE state = 'pending'"
+        )
+
+    def action_approve(self):
+        """Run the steps waiting for approval, one action per customer."""
+        pending = self._check_pending()
+        today = fields.Date.context_today(self)
+        for step, step_events in pending.grouped("step_id").items():
+            if not step:
+                step_events._skip(_("The step was deleted before approval."))
+                continue
+            closed = step_events.filtered(lambda event: not event.move_id.sudo()._dunning_is_open())
+            closed._skip(_("The invoice was paid or cancelled before approval."))
+            open_moves = (step_events - closed).move_id.sudo()
+            groups = list(open_moves.grouped("commercial_partner_id").items())
+            event_by_move = {event.move_id.id: event for event in step_events}
+            for vals in step._run_channel(groups, today) if groups else []:
+                event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
+        pending._apply_to_moves()
+        return True
+
+    def action_reject(self):
+        """Reject steps waiting for approval: they are recorded as skipped."""
+        pending = self._check_pending()
+        pending._skip(_("Rejected by %(user)s.", user=self.env.user.name))
+        pending._apply_to_moves()
+        return True
+
+    def action_mark_sent(self):
+        """Confirm a pending letter was printed and posted."""
+        pending = self._check_pending()
+        pending.sudo().write({"state": "sent", "user_id": self.env.uid})
+        pending._apply_to_moves()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _check_pending(self):
+        self.check_access("write")
+        not_pending = self.filtered(lambda event: event.state != "pending")
+        if not_pending:
+            raise UserError(
+                _(
+                    "Only pending dunning events can be approved, rejected or "
+                    "marked as sent. These are not pending: %(events)s.",
+                    events=", ".join(
+                        f"{event.move_id.name} ({event.step_id.name})" for event in not_pending
+                    ),
+                )
+            )
+        return self
+
+    def _skip(self, reason):
+        self.sudo().write({"state": "skipped", "note": reason, "user_id": self.env.uid})
+
+    @api.model
+    def _prepare_event_vals(self, move, step, state, today, **values):
+        """Values of the event recording ``step`` done on ``move``."""
+        return {
+            "move_id": move.id,
+            "partner_id": move.commercial_partner_id.id,
+            "company_id": move.company_id.id,
+            "step_id": step.id,
+            "channel": step.channel,
+            "date": today,
+            "state": state,
+            "amount_residual": move.amount_residual,
+            "currency_id": move.currency_id.id,
+            "user_id": self.env.uid,
+            **values,
+        }
+
+    def _apply_to_moves(self):
+        """Move each invoice past the steps that are done with it.
+
+        Sent, failed and skipped steps are done: the invoice goes on to the
+        next one. A failure is not retried by itself; its activity asks a
+        person to act.
+        """
+        done = self.filtered(lambda event: event.state != "pending" and event.step_id)
+        for step, events in done.grouped("step_id").items():
+            moves = events.move_id.sudo().filtered(
+                lambda move, step=step: not move.dunning_step_id
+                or move.dunning_step_id.offset_days < step.offset_days
+                or move.dunning_step_id.sequence_id != step.sequence_id
+            )
+            moves._dunning_write({"dunning_step_id": step.id})
+
+    def _fail_after_send(self, reason):
+        """The mail server refused a reminder that was queued: record the
+        failure and ask the responsible to act, once per email."""
+        Step = self.env["account.dunning.step"]
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        today = fields.Date.context_today(self)
+        for mail, events in self.grouped("mail_id").items():
+            moves = events.move_id
+            step = events.step_id[:1]
+            note = _("The reminder email could not be sent: %(reason)s", reason=reason)
+            activity = Step._create_activities(
+                [
+                    (
+                        moves,
+                        moves[:1]._get_dunning_responsible(),
+                        todo,
+                        _("Reminder failed: %(step)s", step=step.display_name or mail.subject),
+                        step._prepare_activity_note(events.partner_id[:1], moves),
+                    )
+                ],
+                today,
+            )
+            events.write({"state": "failed", "note": note, "activity_id": activity.id})

@@ -1,0 +1,164 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date, timedelta
+
+from odoo import Command
+from odoo.tests import freeze_time
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+TODAY = date(2026, 3, 10)
+
+
+class DunningCase(AccountTestInvoicingCommon):
+    """Invoices, customers and a four-step sequence, like the default one but
+    without PDF attachments so that most tests need no wkhtmltopdf run."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.company.partner_id.tz = "Europe/Paris"
+        cls.company.email = "billing@company.example.com"
+        cls.salesperson = cls.env["res.users"].create(
+            {
+                "name": "Sally Sales",
+                "login": "sally",
+                "email": "sally@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set(cls.env.ref("base.group_user").ids)],
+            }
+        )
+        cls.template_notice = cls.env.ref("account_dunning.mail_template_dunning_notice")
+        cls.template_reminder1 = cls.env.ref("account_dunning.mail_template_dunning_reminder1")
+        cls.template_reminder2 = cls.env.ref("account_dunning.mail_template_dunning_reminder2")
+        cls.sequence = cls.env["account.dunning.sequence"].create(
+            {
+                "name": "Test sequence",
+                "company_id": cls.company.id,
+                "is_default": True,
+                "step_ids": [
+                    Command.create(
+                        {
+                            "name": "Notice",
+                            "offset_days": -8,
+                            "channel": "email",
+                            "mail_template_id": cls.template_notice.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Reminder 1",
+                            "offset_days": 1,
+                            "channel": "email",
+                            "mail_template_id": cls.template_reminder1.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Reminder 2",
+                            "offset_days": 14,
+                            "channel": "email",
+                            "mail_template_id": cls.template_reminder2.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Call",
+                            "offset_days": 30,
+                            "channel": "phone",
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.step_notice, cls.step_reminder1, cls.step_reminder2, cls.step_call = (
+            cls.sequence.step_ids.sorted("offset_days")
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Bistrot du Port",
+                "is_company": True,
+                "email": "contact@bistrot.example.com",
+                "user_id": cls.salesperson.id,
+            }
+        )
+        cls.customer_b = cls.env["res.partner"].create(
+            {
+                "name": "Atelier Martin",
+                "is_company": True,
+                "email": "atelier@martin.example.com",
+            }
+        )
+
+    # Helpers ----------------------------------------------------------
+
+    @classmethod
+    def create_invoice(
+        cls,
+        partner=None,
+        due=TODAY,
+        amount=1000.0,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        company=None,
+        entered=None,
+    ):
+        """A customer invoice due on ``due``, posted on the day ``entered``
+        (by default 40 days before its due date), so that it is in its
+        sequence since then."""
+        company = company or cls.company
+        entered = entered or min(due - timedelta(days=40), TODAY)
+        with freeze_time(entered):
+            move = (
+                cls.env["account.move"]
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": move_type,
+                        "partner_id": (partner or cls.customer).id,
+                        "invoice_date": entered,
+                        "invoice_date_due": due,
+                        "currency_id": (currency or company.currency_id).id,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Consulting",
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [],
+                                }
+                            )
+                        ],
+                    }
+                )
+            )
+            if post:
+                move.action_post()
+        return move
+
+    @classmethod
+    def pay(cls, invoice, amount=None, day=TODAY):
+        with freeze_time(day):
+            register = (
+                cls.env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"payment_date": day, **({"amount": amount} if amount else {})})
+            )
+            return register._create_payments()
+
+    def run_dunning(self, day=TODAY, **kwargs):
+        with freeze_time(day):
+            self.env["account.dunning.sequence"]._cron_run_dunning(**kwargs)
+        self.env.invalidate_all()
+
+    def events(self, moves):
+        return self.env["account.dunning.event"].search([("move_id", "in", moves.ids)], order="id")
+
+    def mails(self, partner):
+        return self.env["mail.mail"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", partner.id)], order="id"
+        )

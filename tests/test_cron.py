@@ -1,0 +1,130 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import datetime, timedelta
+
+from odoo.tests import freeze_time, tagged
+
+from ..hooks import post_init_hook
+from .common import TODAY, DunningCase
+
+# Pinned query counts of the hot path: a change here is a change of the
+# engine's cost, to be looked at.
+RUN_QUERIES = 59
+IDLE_QUERIES = 12
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestCron(DunningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cron = cls.env.ref("account_dunning.ir_cron_run_dunning")
+
+    def run_scheduler_call(self, batch_size):
+        """One call of the cron as the scheduler makes it."""
+        progress = self.env["ir.cron.progress"].create({"cron_id": self.cron.id})
+        with freeze_time(TODAY):
+            self.env["account.dunning.sequence"].with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_run_dunning(batch_size=batch_size)
+        return progress
+
+    def test_cron_is_daily_and_runs_the_engine(self):
+        self.assertEqual((self.cron.interval_number, self.cron.interval_type), (1, "days"))
+        self.assertTrue(self.cron.active)
+        invoice = self.create_invoice(due=day(-1))
+        with freeze_time(TODAY):
+            self.cron.method_direct_trigger()
+        self.assertEqual(self.events(invoice).state, "sent")
+
+    def test_scheduler_gets_one_batch_of_customers_per_call(self):
+        first = self.create_invoice(due=day(-1)) | self.create_invoice(due=day(-1))
+        first |= self.create_invoice(due=day(-14))
+        second = self.create_invoice(partner=self.customer_b, due=day(-1))
+        progress = self.run_scheduler_call(batch_size=1)
+        self.assertEqual((progress.done, progress.remaining), (3, 1))
+        self.assertEqual(len(self.events(first)), 3, "a customer is never split")
+        self.assertFalse(self.events(second))
+        self.assertEqual(len(self.mails(self.customer)), 2, "one mail per step")
+        progress = self.run_scheduler_call(batch_size=1)
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertEqual(len(self.events(second)), 1)
+        progress = self.run_scheduler_call(batch_size=1)
+        self.assertEqual((progress.done, progress.remaining), (0, 0))
+
+    def test_unfinished_run_reschedules_the_cron(self):
+        self.create_invoice(due=day(-1))
+        self.create_invoice(partner=self.customer_b, due=day(-1))
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        self.run_scheduler_call(batch_size=1)
+        new = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]) - triggers
+        self.assertTrue(new, "work remains: the cron is called again soon")
+
+    def test_today_is_the_companys_day(self):
+        invoice = self.create_invoice(due=day(8))
+        # The notice is due on TODAY. At 23:30 UTC on the eve, it is already
+        # TODAY in Auckland, not yet in Los Angeles.
+        eve = datetime.combine(day(-1), datetime.min.time()) + timedelta(hours=23, minutes=30)
+        self.company.partner_id.tz = "America/Los_Angeles"
+        with freeze_time(eve):
+            self.env["account.dunning.sequence"]._cron_run_dunning()
+        self.assertFalse(self.events(invoice), "still the eve in Los Angeles")
+        self.company.partner_id.tz = "Pacific/Auckland"
+        with freeze_time(eve):
+            self.env["account.dunning.sequence"]._cron_run_dunning()
+        self.assertEqual(self.events(invoice).step_id, self.step_notice)
+        self.assertEqual(self.events(invoice).date, TODAY)
+
+    def test_install_on_existing_invoices_sends_no_stale_reminder(self):
+        old = self.create_invoice(due=day(-20))
+        soon = self.create_invoice(due=day(3))
+        # As before the module was installed: no dunning state.
+        (old | soon).write(
+            {"dunning_sequence_id": False, "dunning_start_date": False, "dunning_step_id": False}
+        )
+        self.env.flush_all()
+        with freeze_time(TODAY):
+            post_init_hook(self.env)
+        self.assertEqual((old | soon).dunning_sequence_id, self.sequence)
+        self.assertEqual((old | soon).mapped("dunning_start_date"), [TODAY, TODAY])
+        self.run_dunning()
+        self.assertFalse(self.events(old | soon))
+        self.run_dunning(day(4))
+        self.assertEqual(self.events(soon).step_id, self.step_reminder1)
+        self.assertFalse(self.events(old), "J+30 of the old invoice is still ahead")
+        self.run_dunning(day(10))
+        self.assertEqual(self.events(old).step_id, self.step_call)
+
+
+@tagged("post_install", "-at_install", "is_query_count")
+class TestQueryCount(DunningCase):
+    def run_with_not_due_invoices(self, not_due):
+        """A run with two customers due and ``not_due`` invoices not due."""
+        due = self.create_invoice(due=day(-1))
+        due |= self.create_invoice(partner=self.customer_b, due=day(-1))
+        for index in range(not_due):
+            self.create_invoice(due=day(20 + index % 10))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with freeze_time(TODAY), self.assertQueryCount(RUN_QUERIES):
+            self.env["account.dunning.sequence"]._cron_run_dunning()
+        self.assertEqual(len(self.events(due)), 2)
+
+    def test_run_queries_with_few_invoices_not_due(self):
+        self.run_with_not_due_invoices(3)
+
+    def test_run_queries_with_many_invoices_not_due(self):
+        # Same count as with few: invoices not due are never loaded.
+        self.run_with_not_due_invoices(40)
+
+    def test_nothing_due_costs_a_fixed_number_of_queries(self):
+        for offset in range(30):
+            self.create_invoice(due=day(20 + offset))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with freeze_time(TODAY), self.assertQueryCount(IDLE_QUERIES):
+            self.env["account.dunning.sequence"]._cron_run_dunning()
