@@ -174,15 +174,17 @@ class AccountDunningSequence(models.Model):
         """Steps still ahead of an invoice, in order.
 
         A step is behind the invoice when it is not after the last step done,
-        or when it is stale: its date was more than ``grace_days`` before the
-        invoice entered the sequence (``start_date``). Invoices enter a
-        sequence by crossing a step date, never by catching up on old ones.
+        or when it is stale: the invoice was already open when it entered the
+        sequence on ``start_date``, and the step's date was more than
+        ``grace_days`` before. Such invoices enter a sequence by crossing a
+        step date, never by catching up on old ones. Invoices posted into
+        their sequence have no ``start_date``: no step is stale for them.
         """
         self.ensure_one()
-        threshold = start_date - timedelta(days=grace_days)
+        threshold = start_date and start_date - timedelta(days=grace_days)
         return self.step_ids.sorted("offset_days").filtered(
             lambda step: (not last_step or step.offset_days > last_step.offset_days)
-            and step._get_date(due_date) >= threshold
+            and (not threshold or step._get_date(due_date) >= threshold)
         )
 
     def _get_due_step(self, due_date, last_step, start_date, grace_days, today):

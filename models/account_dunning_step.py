@@ -127,6 +127,21 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
+    @api.constrains("mail_template_id")
+    def _check_mail_template_model(self):
+        for step in self:
+            if step.mail_template_id and step.mail_template_id.model != "account.move":
+                raise ValidationError(
+                    _(
+                        "The email template %(template)s of step %(step)s is for "
+                        "%(model)s: dunning templates are rendered on invoices "
+                        "(Journal Entry, account.move).",
+                        template=step.mail_template_id.display_name,
+                        step=step.name,
+                        model=step.mail_template_id.model,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         steps = super().create(vals_list)
@@ -207,9 +222,17 @@ class AccountDunningStep(models.Model):
             else:
                 sendable.append((partner, moves, recipients))
         rendered = self._render_reminder_emails([moves for _p, moves, _r in sendable])
+        attachments = self._get_invoice_attachments(
+            self.env["account.move"].concat(*(moves for _p, moves, _r in sendable))
+        )
         to_send = []
         for partner, moves, recipients in sendable:
             values = rendered[moves[:1].id]
+            pdf_errors = [
+                (move, attachments[move.id])
+                for move in moves
+                if isinstance(attachments.get(move.id), Exception)
+            ]
             if isinstance(values, Exception):
                 reason = _(
                     "The email template %(template)s could not be rendered: %(error)s",
@@ -217,7 +240,17 @@ class AccountDunningStep(models.Model):
                     error=values,
                 )
                 vals_list += self._prepare_failure(partner, moves, reason, today)
+            elif pdf_errors:
+                reason = _(
+                    "The PDF of invoice %(invoice)s could not be generated: %(error)s",
+                    invoice=pdf_errors[0][0].name,
+                    error=pdf_errors[0][1],
+                )
+                vals_list += self._prepare_failure(partner, moves, reason, today)
             else:
+                values["attachment_ids"] = [
+                    attachments[move.id].id for move in moves if move.id in attachments
+                ]
                 to_send.append((partner, moves, recipients, values))
         mails = self._queue_reminder_emails(to_send)
         for (_partner, moves, recipients, _values), mail in zip(to_send, mails, strict=True):
@@ -351,9 +384,6 @@ class AccountDunningStep(models.Model):
         template = self.mail_template_id
         partners = self.env["res.partner"].concat(*(group[0] for group in to_send))
         reply_tos = partners._notify_get_reply_to()
-        attachments = self._get_invoice_attachments(
-            self.env["account.move"].concat(*(group[1] for group in to_send))
-        )
         subtype = self.env.ref("mail.mt_comment")
         message_vals = []
         for partner, moves, recipients, values in to_send:
@@ -361,9 +391,7 @@ class AccountDunningStep(models.Model):
             email_from = (
                 values["email_from"] or company.email_formatted or self.env.user.email_formatted
             )
-            attachment_ids = template.attachment_ids.ids + [
-                attachments[move.id].id for move in moves if move.id in attachments
-            ]
+            attachment_ids = template.attachment_ids.ids + values["attachment_ids"]
             message_vals.append(
                 {
                     "model": "res.partner",
@@ -420,53 +448,72 @@ class AccountDunningStep(models.Model):
 
     def _subscribe_responsibles(self, to_send):
         """Replies to a reminder reach the customer's dunning responsible or
-        salesperson: make them followers of the customer."""
-        by_responsible = {}
+        salesperson: make them followers of the customer and of the invoices
+        reminded."""
+        partners_by_responsible, moves_by_responsible = {}, {}
         for partner, moves, _recipients, _values in to_send:
             responsible = moves[:1]._get_dunning_responsible()
             if responsible and not responsible._is_public():
-                by_responsible.setdefault(responsible, self.env["res.partner"])
-                by_responsible[responsible] |= partner
-        for responsible, partners in by_responsible.items():
-            partners.sudo().message_subscribe(partner_ids=responsible.partner_id.ids)
+                partners_by_responsible.setdefault(responsible, self.env["res.partner"])
+                partners_by_responsible[responsible] |= partner
+                moves_by_responsible.setdefault(responsible, self.env["account.move"])
+                moves_by_responsible[responsible] |= moves
+        for responsible, partners in partners_by_responsible.items():
+            follower = responsible.partner_id.ids
+            partners.sudo().message_subscribe(partner_ids=follower)
+            moves_by_responsible[responsible].sudo().message_subscribe(partner_ids=follower)
 
     def _get_invoice_attachments(self, moves):
-        """{invoice id: PDF attachment} when the step attaches invoices.
-
-        The stored PDF of an invoice is reused; the others are rendered in a
-        single wkhtmltopdf run.
-        """
+        """{invoice id: PDF attachment, or the error} when the step attaches
+        invoices. The stored PDF of an invoice is reused; the others are
+        rendered by Odoo's invoice report."""
         if not self.attach_invoice or not moves:
             return {}
         attachments = {
             move.id: move.invoice_pdf_report_id for move in moves if move.invoice_pdf_report_id
         }
         to_render = moves.filtered(lambda move: move.id not in attachments)
-        if to_render:
-            streams, _report_type = (
-                self.env["ir.actions.report"]
-                .sudo()
-                .with_context(force_report_rendering=True)
-                ._pre_render_qweb_pdf(INVOICE_REPORT, res_ids=to_render.ids)
+        contents = self._render_invoice_pdfs(to_render)
+        rendered = to_render.filtered(lambda move: isinstance(contents[move.id], bytes))
+        created = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": move._get_invoice_report_filename(),
+                        "raw": contents[move.id],
+                        "mimetype": "application/pdf",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                    }
+                    for move in rendered
+                ]
             )
-            created = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "name": move._get_invoice_report_filename(),
-                            "raw": streams[move.id]["stream"].getvalue(),
-                            "mimetype": "application/pdf",
-                            "res_model": "account.move",
-                            "res_id": move.id,
-                        }
-                        for move in to_render
-                    ]
-                )
-            )
-            attachments.update(zip(to_render.ids, created, strict=True))
+        )
+        attachments.update(zip(rendered.ids, created, strict=True))
+        attachments.update((move.id, contents[move.id]) for move in to_render - rendered)
         return attachments
+
+    @api.model
+    def _render_invoice_pdfs(self, moves):
+        """{invoice id: PDF bytes or the error}, in one wkhtmltopdf run when
+        it can split documents, else one run per invoice."""
+        Report = self.env["ir.actions.report"].sudo().with_context(force_report_rendering=True)
+        if len(moves) > 1:
+            try:
+                streams, _report_type = Report._pre_render_qweb_pdf(INVOICE_REPORT, moves.ids)
+                return {move_id: stream["stream"].getvalue() for move_id, stream in streams.items()}
+            except Exception:  # noqa: BLE001 - retried one invoice at a time
+                _logger.info("Dunning: rendering invoice PDFs one at a time.")
+        contents = {}
+        for move in moves:
+            try:
+                streams, _report_type = Report._pre_render_qweb_pdf(INVOICE_REPORT, move.ids)
+                contents[move.id] = streams[move.id]["stream"].getvalue()
+            except Exception as error:  # noqa: BLE001 - reported on the reminder
+                contents[move.id] = error
+        return contents
 
     def _log_on_invoices(self, to_send):
         """Leave a note on each invoice's chatter pointing to the reminder."""

@@ -35,12 +35,14 @@ class AccountMove(models.Model):
         "customer, else the default sequence of the company.",
     )
     dunning_start_date = fields.Date(
-        string="In Dunning Since",
+        string="Entered Sequence On",
         copy=False,
         groups=DUNNING_GROUP,
-        help="Day the invoice entered its dunning sequence. Steps whose date "
-        "was already past by more than the grace window on that day are not "
-        "sent.",
+        help="Day this invoice, already open, entered its dunning sequence: "
+        "when the sequence was created or assigned to the customer, or the "
+        "module installed. Steps whose date was past by more than the grace "
+        "window on that day are not sent. Empty for invoices posted into their "
+        "sequence: they get the latest step due.",
     )
     dunning_step_id = fields.Many2one(
         "account.dunning.step",
@@ -155,6 +157,14 @@ class AccountMove(models.Model):
                 groups.get(move._origin.id, move._origin.ids)
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        # The ORM caches an empty value for every x2many field of new records,
+        # computed ones included: let the reminder list be computed instead.
+        moves.invalidate_recordset(["dunning_reminder_move_ids"])
+        return moves
+
     def write(self, vals):
         if "dunning_sequence_id" in vals and "dunning_start_date" not in vals:
             # A sequence chosen by hand starts today, like any assignment.
@@ -167,7 +177,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        posted.sudo()._dunning_filter_open()._dunning_sync_sequence()
+        posted.sudo()._dunning_filter_open()._dunning_sync_sequence(posting=True)
         return posted
 
     # ------------------------------------------------------------------
@@ -269,7 +279,7 @@ class AccountMove(models.Model):
         return self.dunning_sequence_id._get_open_steps(
             self.invoice_date_due,
             self.dunning_step_id,
-            self._get_dunning_start_date(),
+            self.dunning_start_date,
             self.company_id.dunning_grace_days,
         )[:1]
 
@@ -281,14 +291,10 @@ class AccountMove(models.Model):
         return self.dunning_sequence_id._get_due_step(
             self.invoice_date_due,
             self.dunning_step_id,
-            self._get_dunning_start_date(),
+            self.dunning_start_date,
             self.company_id.dunning_grace_days,
             today,
         )
-
-    def _get_dunning_start_date(self):
-        self.ensure_one()
-        return self.dunning_start_date or self.invoice_date or self.date
 
     def _get_dunning_sequence(self):
         """The sequence this invoice should follow now."""
@@ -298,11 +304,13 @@ class AccountMove(models.Model):
             "account.dunning.sequence"
         ]._get_default_sequences(self.company_id).get(self.company_id)
 
-    def _dunning_sync_sequence(self):
+    def _dunning_sync_sequence(self, posting=False):
         """Put invoices in the sequence their customer follows now.
 
-        An invoice that changes sequence enters it today: its last step is
-        forgotten and stale steps of the new sequence are not sent.
+        An open invoice that changes sequence enters it today: its last step
+        is forgotten and stale steps of the new sequence are not sent. An
+        invoice being posted (``posting``) was not open before: it enters its
+        sequence with no stale step.
         """
         Sequence = self.env["account.dunning.sequence"]
         defaults = Sequence._get_default_sequences(self.company_id)
@@ -323,7 +331,7 @@ class AccountMove(models.Model):
                 changed._dunning_write(
                     {
                         "dunning_sequence_id": sequence.id,
-                        "dunning_start_date": today if sequence else False,
+                        "dunning_start_date": today if sequence and not posting else False,
                         "dunning_step_id": False,
                     }
                 )

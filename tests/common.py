@@ -107,9 +107,8 @@ class DunningCase(AccountTestInvoicingCommon):
         company=None,
         entered=None,
     ):
-        """A customer invoice due on ``due``, posted on the day ``entered``
-        (by default 40 days before its due date), so that it is in its
-        sequence since then."""
+        """A customer invoice due on ``due``, issued and posted on the day
+        ``entered`` (by default 40 days before its due date)."""
         company = company or cls.company
         entered = entered or min(due - timedelta(days=40), TODAY)
         with freeze_time(entered):

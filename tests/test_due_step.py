@@ -71,6 +71,12 @@ class TestDueStep(TransactionCase):
         # Past by two days: stale.
         self.assertFalse(self.due_step(day(3), entered=day(3)))
 
+    def test_no_step_is_stale_for_invoices_posted_into_the_sequence(self):
+        due_step = self.sequence._get_due_step(DUE, self.j_8.browse(), False, 1, day(20))
+        self.assertEqual(due_step, self.j14)
+        open_steps = self.sequence._get_open_steps(DUE, self.j_8.browse(), False, 1)
+        self.assertEqual(open_steps, self.sequence.step_ids)
+
     def test_grace_window_is_a_setting(self):
         self.assertFalse(self.due_step(day(4), entered=day(4), grace=2))
         self.assertEqual(self.due_step(day(4), entered=day(4), grace=3), self.j1)

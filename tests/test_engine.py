@@ -91,6 +91,15 @@ class TestEngine(DunningCase):
         self.assertEqual(len(self.events(invoice)), 1)
         self.assertEqual(len(self.mails(self.customer)), 1)
 
+    def test_invoice_posted_overdue_gets_the_latest_step_due(self):
+        # Posted into its sequence (not already open when the sequence came):
+        # no step is stale, and only the latest one is sent.
+        invoice = self.create_invoice(due=day(-45), entered=TODAY)
+        self.assertFalse(invoice.dunning_start_date)
+        self.run_dunning()
+        self.assertEqual(self.events(invoice).step_id, self.step_call)
+        self.assertFalse(self.mails(self.customer))
+
     def test_after_downtime_only_the_latest_step_is_sent(self):
         invoice = self.create_invoice(due=day(-20))
         self.run_dunning()
@@ -112,11 +121,12 @@ class TestEngine(DunningCase):
         self.env["res.partner"].create(
             {"name": "Chef", "parent_id": self.customer.id, "email": "chef@bistrot.example.com"}
         )
-        self.create_invoice(due=day(-1))
+        invoice = self.create_invoice(due=day(-1))
         self.run_dunning()
         mail = self.mails(self.customer)
         self.assertEqual(mail.recipient_ids, contact)
         self.assertIn(self.salesperson.partner_id, self.customer.message_partner_ids)
+        self.assertIn(self.salesperson.partner_id, invoice.message_partner_ids)
 
     def test_invoice_contact_without_email_falls_back_to_customer(self):
         self.env["res.partner"].create(
@@ -177,10 +187,10 @@ class TestEngine(DunningCase):
         self.assertEqual(event.state, "sent")
         self.assertEqual(event.amount_residual, 600)
         body = event.mail_id.body_html
-        self.assertIn("Partly paid", body)
+        self.assertIn("Partially paid", body)
         self.assertIn("400.00", body, "the amount already received")
         self.assertIn("600.00", body, "the amount still due")
-        self.assertIn("payments we have already received", body)
+        self.assertIn("partially paid are reminded for what is left to pay", body)
 
     def test_residual_is_rechecked_at_send_time(self):
         invoice = self.create_invoice(due=day(-1))
@@ -388,6 +398,13 @@ class TestEngine(DunningCase):
     def test_email_step_without_template_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "needs an email template"):
             self.step_reminder2.mail_template_id = False
+
+    def test_email_template_must_be_on_invoices(self):
+        partner_template = self.env["mail.template"].create(
+            {"name": "On customers", "model_id": self.env["ir.model"]._get_id("res.partner")}
+        )
+        with self.assertRaisesRegex(ValidationError, "rendered on invoices"):
+            self.step_reminder2.mail_template_id = partner_template
 
     def test_one_default_sequence_per_company(self):
         other = self.sequence.copy({"name": "Other"})

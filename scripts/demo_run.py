@@ -1,0 +1,21 @@
+# Run by scripts/run-demo.sh in "odoo shell": French for two customers, one
+# dunning run, its emails sent to the local mailbox, and a summary.
+# ruff: noqa: F821 - "env" is given by odoo shell
+
+from odoo import fields
+
+for xmlid in ("account_dunning.demo_partner_boulangerie", "account_dunning.demo_partner_garage"):
+    env.ref(xmlid).lang = "fr_FR"
+env.ref("account_dunning.ir_cron_run_dunning").method_direct_trigger()
+env.cr.commit()
+env["mail.mail"].process_email_queue()
+env.cr.commit()
+
+today = fields.Date.context_today(env.user)
+events = env["account.dunning.event"].search([("date", "=", today)], order="partner_id, id")
+print(f"\nDunning run of {today}: {len(events)} events")
+for event in events:
+    print(
+        f"  {event.partner_id.name:<22} {event.move_id.name:<16} "
+        f"{event.step_id.name:<24} {event.state:<8} {event.note or ''}"
+    )

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The run command: a fresh database with the module and its demo customers
+# and invoices, the dunning cron run once, its emails delivered to a local
+# mailbox, then Odoo served on http://localhost:8069 (login admin/admin).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DB=${DEMO_DB:-account_dunning_demo}
+HTTP_PORT=${HTTP_PORT:-8069}
+SMTP_PORT=${SMTP_PORT:-2525}
+MAILDIR=${MAILDIR:-${TMPDIR:-/tmp}/account_dunning_demo_mail}
+
+[ "${SKIP_SETUP:-0}" = 1 ] || "$REPO_ROOT/scripts/setup-env.sh"
+find_odoo
+ensure_postgres
+make_addons_dir
+CONF="$ADDONS_DIR/odoo.conf"
+WITHOUT_DEMO=False write_config "$CONF" "$DB"
+cat >>"$CONF" <<CONF
+smtp_server = 127.0.0.1
+smtp_port = $SMTP_PORT
+http_port = $HTTP_PORT
+CONF
+
+# A local mailbox receives the reminders: nothing leaves this machine.
+mkdir -p "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
+"$PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR" &
+SMTP_PID=$!
+trap 'kill $SMTP_PID 2>/dev/null; rm -rf "$ADDONS_DIR"' EXIT
+
+echo "Creating database $DB with the module and its demo data..."
+dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --load-language=fr_FR --stop-after-init --log-level=warn
+
+# Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
+odoo_bin -c "$CONF" -d "$DB" --log-level=warn &
+ODOO_PID=$!
+trap 'kill $SMTP_PID $ODOO_PID 2>/dev/null; rm -rf "$ADDONS_DIR"' EXIT
+for _ in $(seq 1 60); do
+    curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/web/login" && break
+    sleep 1
+done
+
+echo "Running the dunning cron once..."
+odoo_bin shell -c "$CONF" -d "$DB" --log-level=warn --no-http <"$REPO_ROOT/scripts/demo_run.py"
+
+echo
+echo "Odoo is served on http://localhost:$HTTP_PORT (login: admin, password: admin)."
+echo "Reminder emails are in the Maildir $MAILDIR. Stop with Ctrl-C."
+wait $ODOO_PID

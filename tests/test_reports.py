@@ -1,0 +1,88 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import subprocess
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import TODAY, DunningCase
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+def pdf_text(raw):
+    """The text of a PDF, as pdftotext reads it."""
+    assert raw.startswith(b"%PDF"), raw[:40]
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=raw, capture_output=True, check=True
+    ).stdout.decode()
+
+
+@tagged("post_install", "-at_install")
+class TestReports(DunningCase):
+    """PDFs rendered for real by wkhtmltopdf, checked by their text."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({"street": "12 quai du Port", "zip": "13002", "city": "Marseille"})
+
+    def test_email_attaches_the_pdf_of_each_invoice(self):
+        self.step_reminder1.attach_invoice = True
+        invoices = self.create_invoice(due=day(-1), amount=111) | self.create_invoice(
+            due=day(-1), amount=222
+        )
+        self.run_dunning()
+        attachments = self.mails(self.customer).attachment_ids
+        self.assertEqual(len(attachments), 2)
+        for invoice in invoices:
+            attachment = attachments.filtered(lambda a, i=invoice: a.res_id == i.id)
+            self.assertEqual(attachment.mimetype, "application/pdf")
+            self.assertEqual(attachment.res_model, "account.move")
+            text = pdf_text(attachment.raw)
+            self.assertIn(invoice.name, text)
+            self.assertIn(self.customer.name, text)
+
+    def test_letter_step_renders_a_letter_to_print(self):
+        self.step_reminder2.write({"channel": "letter", "mail_template_id": False})
+        invoices = self.create_invoice(due=day(-14), amount=300) | self.create_invoice(
+            due=day(-14), amount=450
+        )
+        partly = invoices[1]
+        self.pay(partly, amount=50, day=day(-3))
+        self.run_dunning()
+        events = self.events(invoices)
+        self.assertEqual(events.mapped("state"), ["pending", "pending"], "to print and post")
+        letter = events.attachment_id
+        self.assertEqual(len(letter), 1, "one letter per customer")
+        text = pdf_text(letter.raw)
+        self.assertIn("Payment reminder", text)
+        self.assertIn(self.customer.name, text)
+        self.assertIn("12 quai du Port", text)
+        self.assertIn("Marseille", text)
+        for invoice in invoices:
+            self.assertIn(invoice.name, text)
+        self.assertIn("Partially paid", text)
+        self.assertIn("700.00", text, "total still due")
+        self.assertFalse(self.mails(self.customer))
+        logged = invoices[0].message_ids.filtered(lambda m: letter in m.attachment_ids)
+        self.assertTrue(logged, "the letter is on the invoice's chatter")
+
+        self.run_dunning(day(1))
+        self.assertEqual(len(self.events(invoices)), 2, "nothing more while the letter waits")
+        events.action_mark_sent()
+        self.assertEqual(events.mapped("state"), ["sent", "sent"])
+        self.assertEqual(invoices.dunning_step_id, self.step_reminder2)
+
+    def test_reminder_letter_printed_from_an_invoice(self):
+        invoice = self.create_invoice(due=day(-3), amount=999)
+        pdf, _report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account_dunning.action_report_dunning_letter", invoice.ids)
+        )
+        text = pdf_text(pdf)
+        self.assertIn(invoice.name, text)
+        self.assertIn("999.00", text)
