@@ -213,40 +213,47 @@ class AccountDunningStep(models.Model):
     def _run_email(self, groups, today):
         self.ensure_one()
         Event = self.env["account.dunning.event"]
-        vals_list, sendable = [], []
+        vals_list, sendable, failures = [], [], []
         for partner, moves in groups:
             recipients = partner._get_reminder_recipients()
             reason = self._get_email_failure_reason(partner, recipients)
             if reason:
-                vals_list += self._prepare_failure(partner, moves, reason, today)
+                failures.append((partner, moves, reason))
             else:
                 sendable.append((partner, moves, recipients))
         rendered = self._render_reminder_emails([moves for _p, moves, _r in sendable])
-        attachments = self._get_invoice_attachments(
-            self.env["account.move"].concat(*(moves for _p, moves, _r in sendable))
-        )
-        to_send = []
+        renderable = []
         for partner, moves, recipients in sendable:
             values = rendered[moves[:1].id]
-            pdf_errors = [
-                (move, attachments[move.id])
-                for move in moves
-                if isinstance(attachments.get(move.id), Exception)
-            ]
             if isinstance(values, Exception):
                 reason = _(
                     "The email template %(template)s could not be rendered: %(error)s",
                     template=self.mail_template_id.display_name,
                     error=values,
                 )
-                vals_list += self._prepare_failure(partner, moves, reason, today)
-            elif pdf_errors:
+                failures.append((partner, moves, reason))
+            else:
+                renderable.append((partner, moves, recipients, values))
+        attachments = self._get_invoice_attachments(
+            self.env["account.move"].concat(*(group[1] for group in renderable))
+        )
+        to_send = []
+        for partner, moves, recipients, values in renderable:
+            pdf_error = next(
+                (
+                    (move, attachments[move.id])
+                    for move in moves
+                    if isinstance(attachments.get(move.id), Exception)
+                ),
+                None,
+            )
+            if pdf_error:
                 reason = _(
                     "The PDF of invoice %(invoice)s could not be generated: %(error)s",
-                    invoice=pdf_errors[0][0].name,
-                    error=pdf_errors[0][1],
+                    invoice=pdf_error[0].name,
+                    error=pdf_error[1],
                 )
-                vals_list += self._prepare_failure(partner, moves, reason, today)
+                failures.append((partner, moves, reason))
             else:
                 values["attachment_ids"] = [
                     attachments[move.id].id for move in moves if move.id in attachments
@@ -271,7 +278,7 @@ class AccountDunningStep(models.Model):
                 for move in moves
             ]
         self._log_on_invoices(to_send)
-        return vals_list
+        return vals_list + self._prepare_failures(failures, today)
 
     def _get_email_failure_reason(self, partner, recipients):
         """Why a reminder email cannot go to ``partner``, if it cannot."""
@@ -667,21 +674,26 @@ class AccountDunningStep(models.Model):
 
     # Failures ---------------------------------------------------------
 
-    def _prepare_failure(self, partner, moves, reason, today):
-        """A failed event per invoice and one follow-up activity for the
-        responsible, so that no failure goes unnoticed."""
+    def _prepare_failures(self, failures, today):
+        """A failed event per invoice and one follow-up activity per customer
+        for its responsible, so that no failure goes unnoticed.
+
+        :param failures: list of (customer, invoices, reason)
+        """
         self.ensure_one()
         Event = self.env["account.dunning.event"]
-        note = Markup("<p>%s</p>") % reason + self._prepare_activity_note(partner, moves)
-        activity = self._create_activities(
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        summary = _("Reminder failed: %(step)s", step=self.display_name)
+        activities = self._create_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
-                    self.env.ref("mail.mail_activity_data_todo"),
-                    _("Reminder failed: %(step)s", step=self.display_name),
-                    note,
+                    todo,
+                    summary,
+                    Markup("<p>%s</p>") % reason + self._prepare_activity_note(partner, moves),
                 )
+                for partner, moves, reason in failures
             ],
             today,
         )
@@ -689,5 +701,6 @@ class AccountDunningStep(models.Model):
             Event._prepare_event_vals(
                 move, self, "failed", today, activity_id=activity.id, note=reason
             )
+            for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
             for move in moves
         ]

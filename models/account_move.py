@@ -228,15 +228,6 @@ class AccountMove(models.Model):
         action["context"] = {"active_model": "account.move", "active_ids": self.ids}
         return action
 
-    def action_view_dunning_events(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "account_dunning.account_dunning_event_action"
-        )
-        action["domain"] = [("move_id", "=", self.id)]
-        action["context"] = {"default_move_id": self.id}
-        return action
-
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
@@ -296,13 +287,12 @@ class AccountMove(models.Model):
             today,
         )
 
-    def _get_dunning_sequence(self):
-        """The sequence this invoice should follow now."""
+    def _get_dunning_sequence(self, default):
+        """The sequence this invoice should follow now: its customer's in the
+        invoice's company, else ``default``, the company's default one."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(self.company_id)
-        return partner.dunning_sequence_id or self.env[
-            "account.dunning.sequence"
-        ]._get_default_sequences(self.company_id).get(self.company_id)
+        return partner.dunning_sequence_id or default
 
     def _dunning_sync_sequence(self, posting=False):
         """Put invoices in the sequence their customer follows now.
@@ -321,8 +311,7 @@ class AccountMove(models.Model):
             moves = moves.with_company(company)
             default = defaults.get(company, Sequence)
             by_sequence = moves.grouped(
-                lambda move, default=default: move.commercial_partner_id.dunning_sequence_id
-                or default
+                lambda move, default=default: move._get_dunning_sequence(default)
             )
             for sequence, sequence_moves in by_sequence.items():
                 changed = sequence_moves.filtered(
@@ -379,10 +368,13 @@ class AccountMove(models.Model):
         """Who handles this invoice's dunning tasks and failures."""
         self.ensure_one()
         partner = self.commercial_partner_id
+        creator = self.create_uid.filtered(lambda user: user.active and not user.share)
         return (
             partner.dunning_responsible_id
             or self.invoice_user_id
             or partner.user_id
             or self.company_id.dunning_responsible_id
-            or self.create_uid
+            or creator
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+            or self.env["res.users"]
         )

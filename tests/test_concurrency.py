@@ -67,11 +67,11 @@ class TestConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
         with self.env_cursor() as env:
             company = env.ref("base.main_company")
-            company.partner_id.tz = "Europe/Paris"
             sequence = env["account.dunning.sequence"].search(
                 [("company_id", "=", company.id), ("is_default", "=", True)]
             )
-            # The main company's default sequence: no PDF, J+1 by email.
+            # The main company's default sequence, without PDF: J+1 by email.
+            self.attached_steps = sequence.step_ids.filtered("attach_invoice").ids
             sequence.step_ids.write({"attach_invoice": False})
             for index in range(3):
                 partner = env["res.partner"].create(
@@ -135,6 +135,7 @@ class TestConcurrency(BaseCase):
             moves.button_draft()
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
+            env["account.dunning.step"].browse(self.attached_steps).attach_invoice = True
 
     def summary(self):
         """{partner id: (events, emails)} as committed."""

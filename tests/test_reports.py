@@ -45,6 +45,27 @@ class TestReports(DunningCase):
             self.assertIn(invoice.name, text)
             self.assertIn(self.customer.name, text)
 
+    def test_invoice_pdf_that_cannot_be_made_fails_the_reminder(self):
+        # A customised invoice report that no longer renders.
+        self.env["ir.ui.view"].create(
+            {
+                "name": "Broken invoice report",
+                "type": "qweb",
+                "inherit_id": self.env.ref("account.report_invoice_document").id,
+                "arch": '<xpath expr="." position="inside"><t t-out="o.no_such_field"/></xpath>',
+            }
+        )
+        self.step_reminder1.attach_invoice = True
+        invoice = self.create_invoice(due=day(-1))
+        other = self.create_invoice(partner=self.customer_b, due=day(-14))
+        self.run_dunning()
+        event = self.events(invoice)
+        self.assertEqual(event.state, "failed")
+        self.assertIn(f"The PDF of invoice {invoice.name} could not be generated", event.note)
+        self.assertTrue(event.activity_id)
+        self.assertFalse(self.mails(self.customer), "no reminder without its invoice")
+        self.assertEqual(self.events(other).state, "sent", "other steps go on")
+
     def test_letter_step_renders_a_letter_to_print(self):
         self.step_reminder2.write({"channel": "letter", "mail_template_id": False})
         invoices = self.create_invoice(due=day(-14), amount=300) | self.create_invoice(
