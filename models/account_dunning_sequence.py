@@ -239,9 +239,12 @@ class AccountDunningSequence(models.Model):
 
     @api.model
     def _get_dunning_context(self, company):
-        """Context of a run: the company's timezone decides what today is."""
+        """Context of a company's run: its timezone decides what today is, and
+        its language is the one of the notes and tasks for its accountants
+        (customers get their emails in their own language)."""
         tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        return {"tz": tz or "UTC", "tracking_disable": True}
+        lang = company.partner_id.lang or self.env.lang
+        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
 
     @api.model
     def _get_dunning_today(self, company):

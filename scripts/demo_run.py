@@ -1,11 +1,14 @@
-# Run by scripts/run-demo.sh in "odoo shell": French for two customers, one
-# dunning run, its emails sent to the local mailbox, and a summary.
+# Run by scripts/run-demo.sh in "odoo shell": the administrator in English and
+# two customers in French, one dunning run, its emails sent to the local
+# mailbox, and a summary.
 # ruff: noqa: F821 - "env" is given by odoo shell
 
 from odoo import fields
 
+(env.ref("base.user_admin").partner_id | env.ref("base.main_company").partner_id).lang = "en_US"
 for xmlid in ("account_dunning.demo_partner_boulangerie", "account_dunning.demo_partner_garage"):
     env.ref(xmlid).lang = "fr_FR"
+env = env(context=dict(env.context, lang="en_US"))
 env.ref("account_dunning.ir_cron_run_dunning").method_direct_trigger()
 env.cr.commit()
 env["mail.mail"].process_email_queue()

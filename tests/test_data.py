@@ -62,3 +62,14 @@ class TestDefaultData(DunningCase):
         self.assertIn("payment reminder", mail_en.subject)
         self.assertIn("Amount Due", mail_en.body_html)
         self.assertIn("500.00", mail_en.body_html)
+
+    def test_notes_for_the_accountants_are_in_the_company_language(self):
+        self.company.partner_id.lang = "fr_FR"
+        self.customer.email = False
+        failed = self.create_invoice(due=day(-1))
+        sent = self.create_invoice(partner=self.customer_b, due=day(-1))
+        self.run_dunning()
+        self.assertIn("Envoyée à", self.events(sent).note)
+        self.assertIn("n'a pas d'adresse e-mail", self.events(failed).note)
+        self.assertIn("Échec de la relance", self.events(failed).activity_id.summary)
+        self.assertIn("payment reminder", self.events(sent).mail_id.subject, "customer's language")
