@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+import psycopg2
 from lxml import html
 from markupsafe import Markup
 
@@ -188,6 +189,28 @@ class AccountDunningStep(models.Model):
         if not self.auto:
             return self._run_approval(groups, today)
         return self._run_channel(groups, today)
+
+    def _run_isolated(self, groups, today):
+        """Run this step so that an unexpected error fails, visibly, the
+        reminders of the customer it comes from, and no other.
+
+        Transient database errors (a concurrent update, a lock) still abort
+        the batch: the scheduler runs it again.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self._run(groups, today)
+        except psycopg2.OperationalError:
+            raise
+        except Exception as error:  # noqa: BLE001 - reported on the reminders
+            if len(groups) > 1:
+                return [vals for group in groups for vals in self._run_isolated([group], today)]
+            _logger.warning(
+                "Dunning: step %s failed for %s", self.display_name, groups[0][0], exc_info=True
+            )
+            partner, moves = groups[0]
+            reason = _("The step %(step)s failed: %(error)s", step=self.display_name, error=error)
+            return self._prepare_failures([(partner, moves, reason)], today)
 
     def _run_channel(self, groups, today):
         self.ensure_one()

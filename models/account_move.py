@@ -355,7 +355,7 @@ class AccountMove(models.Model):
                 step_moves._dunning_recompute_next()
                 continue
             groups = list(step_moves.grouped("commercial_partner_id").items())
-            vals_list += step._run(groups, today)
+            vals_list += step._run_isolated(groups, today)
         events = Event.create(vals_list)
         events._apply_to_moves()
         return events

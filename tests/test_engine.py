@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCase
 from .smtp import smtp_server
@@ -350,6 +351,35 @@ class TestEngine(DunningCase):
         self.run_dunning()
         self.assertEqual(self.events(two).mapped("state"), ["failed", "failed"])
         self.assertEqual(self.events(one).state, "sent")
+
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_step")
+    def test_unexpected_error_fails_that_customer_only(self):
+        # The database refuses this customer's reminder, as a constraint
+        # added by an integrator could.
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION pg_temp.refuse_message() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.model = 'res.partner' AND NEW.res_id = %s THEN
+                    RAISE EXCEPTION 'Messages to this customer are frozen';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_message BEFORE INSERT ON mail_message
+                FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_message();
+            """,
+            [self.customer.id],
+        )
+        invoice = self.create_invoice(due=day(-1))
+        others = self.create_invoice(partner=self.customer_b, due=day(-1))
+        self.run_dunning()
+        event = self.events(invoice)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("frozen", event.note)
+        self.assertEqual(event.activity_id.user_id, self.salesperson)
+        self.assertEqual(self.events(others).state, "sent", "the run goes on")
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+        self.assertFalse(self.mails(self.customer))
 
     def test_email_refused_by_the_mail_server_fails_the_events(self):
         invoice = self.create_invoice(due=day(-1))

@@ -4,6 +4,7 @@ import subprocess
 from datetime import timedelta
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCase
 
@@ -96,6 +97,26 @@ class TestReports(DunningCase):
         events.action_mark_sent()
         self.assertEqual(events.mapped("state"), ["sent", "sent"])
         self.assertEqual(invoices.dunning_step_id, self.step_reminder2)
+
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_step")
+    def test_letter_that_cannot_be_made_fails_visibly(self):
+        self.env["ir.ui.view"].create(
+            {
+                "name": "Broken reminder letter",
+                "type": "qweb",
+                "inherit_id": self.env.ref("account_dunning.report_dunning_letter_document").id,
+                "arch": '<xpath expr="//h2" position="after"><t t-out="o.no_such_field"/></xpath>',
+            }
+        )
+        self.step_reminder2.write({"channel": "letter", "mail_template_id": False})
+        invoice = self.create_invoice(due=day(-14))
+        other = self.create_invoice(partner=self.customer_b, due=day(-1))
+        self.run_dunning()
+        event = self.events(invoice)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("no_such_field", event.note)
+        self.assertTrue(event.activity_id)
+        self.assertEqual(self.events(other).state, "sent")
 
     def test_reminder_letter_printed_from_an_invoice(self):
         invoice = self.create_invoice(due=day(-3), amount=999)
