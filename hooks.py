@@ -1,5 +1,8 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.tools import split_every
+
+INSTALL_CHUNK = 5000
 
 
 def post_init_hook(env):
@@ -7,8 +10,13 @@ def post_init_hook(env):
     it. They enter it today: invoices already far past a step wait for the
     next one, so installing never sends a burst of old reminders."""
     env["res.company"].search([])._dunning_ensure_default_sequence()
-    env["account.move"].sudo()._search_dunning_open_moves([])._dunning_sync_sequence()
-    env.flush_all()
+    Move = env["account.move"].sudo()
+    # By chunks, so that memory stays flat on databases with many open
+    # invoices.
+    for move_ids in split_every(INSTALL_CHUNK, Move._search_dunning_open_moves([]).ids):
+        Move.browse(move_ids)._dunning_sync_sequence()
+        env.flush_all()
+        env.invalidate_all()
     # The dunning columns were just filled on every open invoice: let the
     # planner know them before the first run.
     env.cr.execute("ANALYZE account_move")
