@@ -6,7 +6,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -104,6 +104,26 @@ class AccountDunningSequence(models.Model):
         if {"is_default", "active", "company_id"} & vals.keys():
             self._sync_company_invoices(companies | self.company_id)
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("dunning_sequence_id", "in", self.ids)], ["dunning_sequence_id"], ["__count"]
+            )
+        )
+        if used:
+            sequence, count = used[0]
+            raise UserError(
+                _(
+                    "The dunning sequence %(sequence)s is used by %(count)s invoices: "
+                    "archive it instead of deleting it, so that their history stays.",
+                    sequence=sequence.sudo().display_name,
+                    count=count,
+                )
+            )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

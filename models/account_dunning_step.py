@@ -156,6 +156,7 @@ class AccountDunningStep(models.Model):
         return res
 
     def unlink(self):
+        self._forget_in_invoices()
         sequences = self.sequence_id
         res = super().unlink()
         sequences._get_open_dunning_moves()._dunning_recompute_next()
@@ -174,6 +175,17 @@ class AccountDunningStep(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _forget_in_invoices(self):
+        """Before deleting steps: invoices whose last step done is one of them
+        take the step before it instead, so that they do not get the steps
+        they were already past again."""
+        moves = self.env["account.move"].sudo().search([("dunning_step_id", "in", self.ids)])
+        for step, step_moves in moves.grouped("dunning_step_id").items():
+            previous = (step.sequence_id.step_ids - self).filtered(
+                lambda other, step=step: other.offset_days <= step.offset_days
+            )
+            step_moves._dunning_write({"dunning_step_id": previous.sorted("offset_days")[-1:].id})
 
     def _get_date(self, due_date):
         """Date this step is due for an invoice due on ``due_date``."""

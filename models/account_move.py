@@ -289,10 +289,11 @@ class AccountMove(models.Model):
 
     def _get_dunning_sequence(self, default):
         """The sequence this invoice should follow now: its customer's in the
-        invoice's company, else ``default``, the company's default one."""
+        invoice's company unless archived, else ``default``, the company's
+        default one."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(self.company_id)
-        return partner.dunning_sequence_id or default
+        return partner.dunning_sequence_id.filtered("active") or default
 
     def _dunning_sync_sequence(self, posting=False):
         """Put invoices in the sequence their customer follows now.

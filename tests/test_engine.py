@@ -444,6 +444,36 @@ class TestEngine(DunningCase):
         with self.assertRaisesRegex(ValidationError, "cannot be archived"):
             other.active = False
 
+    def test_archived_customer_sequence_falls_back_to_the_default(self):
+        special = self.sequence.copy({"name": "Special"})
+        with freeze_time(TODAY):
+            self.customer.dunning_sequence_id = special
+        invoice = self.create_invoice(due=day(5))
+        self.assertEqual(invoice.dunning_sequence_id, special)
+        with freeze_time(TODAY):
+            special.active = False
+        self.assertEqual(invoice.dunning_sequence_id, self.sequence)
+        self.assertEqual(invoice.dunning_start_date, TODAY)
+
+    def test_sequence_in_use_cannot_be_deleted(self):
+        self.create_invoice(due=day(5))
+        with self.assertRaisesRegex(UserError, "archive it instead"):
+            self.sequence.unlink()
+        unused = self.sequence.copy({"name": "Unused"})
+        unused.unlink()
+        self.assertFalse(unused.exists())
+
+    def test_deleting_a_step_sends_no_step_twice(self):
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
+        self.step_reminder1.unlink()
+        self.assertEqual(invoice.dunning_step_id, self.step_notice, "the step before")
+        self.run_dunning(day(2))
+        self.assertEqual(len(self.events(invoice)), 1, "the notice is not sent again")
+        self.run_dunning(day(13))
+        self.assertEqual(self.events(invoice)[-1].step_id, self.step_reminder2)
+
     def test_steps_edited_move_the_next_date(self):
         invoice = self.create_invoice(due=TODAY)
         self.step_notice.offset_days = -3
