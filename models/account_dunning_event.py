@@ -116,7 +116,7 @@ class AccountDunningEvent(models.Model):
             open_moves = (step_events - closed).move_id.sudo()
             groups = list(open_moves.grouped("commercial_partner_id").items())
             event_by_move = {event.move_id.id: event for event in step_events}
-            for vals in step._run_channel(groups, today) if groups else []:
+            for vals in step._run_isolated(groups, today, approved=True) if groups else []:
                 event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
         pending._apply_to_moves()
         return True

@@ -202,21 +202,28 @@ class AccountDunningStep(models.Model):
             return self._run_approval(groups, today)
         return self._run_channel(groups, today)
 
-    def _run_isolated(self, groups, today):
-        """Run this step so that an unexpected error fails, visibly, the
-        reminders of the customer it comes from, and no other.
+    def _run_isolated(self, groups, today, approved=False):
+        """Run this step (``approved``: as approved by a person) so that an
+        unexpected error fails, visibly, the reminders of the customer it
+        comes from, and no other.
 
         Transient database errors (a concurrent update, a lock) still abort
         the batch: the scheduler runs it again.
         """
         try:
             with self.env.cr.savepoint():
+                if approved:
+                    return self._run_channel(groups, today)
                 return self._run(groups, today)
         except psycopg2.OperationalError:
             raise
         except Exception as error:  # noqa: BLE001 - reported on the reminders
             if len(groups) > 1:
-                return [vals for group in groups for vals in self._run_isolated([group], today)]
+                return [
+                    vals
+                    for group in groups
+                    for vals in self._run_isolated([group], today, approved=approved)
+                ]
             _logger.warning(
                 "Dunning: step %s failed for %s", self.display_name, groups[0][0], exc_info=True
             )
