@@ -15,13 +15,15 @@
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
+        "wizards/account_dunning_pause_views.xml",
+        "wizards/account_dunning_skip_views.xml",
+        "wizards/account_dunning_send_views.xml",
         "views/account_dunning_sequence_views.xml",
         "views/account_dunning_step_views.xml",
         "views/account_dunning_event_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "wizards/account_dunning_pause_views.xml",
         "report/account_dunning_reports.xml",
         "report/account_dunning_templates.xml",
         "views/menus.xml",
@@ -30,6 +32,9 @@
         "data/ir_cron_data.xml",
     ],
     "demo": ["demo/account_dunning_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

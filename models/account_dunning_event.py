@@ -95,6 +95,19 @@ class AccountDunningEvent(models.Model):
         default=lambda self: self.env.user,
     )
     note = fields.Text()
+    email_subject = fields.Char(related="message_id.subject", string="Email Subject")
+    email_body = fields.Html(related="message_id.body", string="Email Body")
+    activity_state = fields.Char(compute="_compute_activity_state", string="Activity Status")
+
+    @api.depends("activity_id", "channel", "state")
+    def _compute_activity_state(self):
+        for event in self:
+            if event.activity_id:
+                event.activity_state = event.activity_id.summary or event.activity_id.display_name
+            elif event.channel in ("phone", "manual") and event.state == "sent":
+                event.activity_state = _("Done")
+            else:
+                event.activity_state = False
 
     def init(self):
         # The engine asks, for every due invoice, whether it waits for a person.
@@ -182,13 +195,32 @@ class AccountDunningEvent(models.Model):
         person to act.
         """
         done = self.filtered(lambda event: event.state != "pending" and event.step_id)
-        for step, events in done.grouped("step_id").items():
+        for (step, failed), events in done.grouped(
+            lambda event: (event.step_id, event.state == "failed")
+        ).items():
             moves = events.move_id.sudo().filtered(
                 lambda move, step=step: not move.dunning_step_id
-                or move.dunning_step_id.offset_days < step.offset_days
+                or move.dunning_step_id.offset_days <= step.offset_days
                 or move.dunning_step_id.sequence_id != step.sequence_id
             )
-            moves._dunning_write({"dunning_step_id": step.id})
+            moves._dunning_write({"dunning_step_id": step.id, "dunning_last_failed": failed})
+
+    def _supersede_pending(self):
+        """Steps waiting for a person on these events' invoices, up to the
+        step just done by hand, no longer need to be sent."""
+        done = self.filtered(lambda event: event.state in ("sent", "failed"))
+        pending = done.move_id.sudo().dunning_event_ids.filtered(
+            lambda event: event.state == "pending"
+        )
+        offsets = {}
+        for event in done:
+            offsets[event.move_id] = max(
+                offsets.get(event.move_id, event.step_id.offset_days), event.step_id.offset_days
+            )
+        superseded = pending.filtered(
+            lambda event: event.step_id.offset_days <= offsets[event.move_id]
+        )
+        superseded._skip(_("Replaced by the reminder sent by %(user)s.", user=self.env.user.name))
 
     def _fail_after_send(self, reason):
         """The mail server refused a reminder that was queued: record the
@@ -213,3 +245,4 @@ class AccountDunningEvent(models.Model):
                 today,
             )
             events.write({"state": "failed", "note": note, "activity_id": activity.id})
+            moves._dunning_write({"dunning_last_failed": True})

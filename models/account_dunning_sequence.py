@@ -42,6 +42,18 @@ class AccountDunningSequence(models.Model):
         copy=True,
     )
     step_count = fields.Integer(compute="_compute_step_count")
+    step_warning = fields.Text(
+        compute="_compute_step_warning",
+        help="What would make saving the steps fail.",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        compute="_compute_partner_ids",
+        help="Customers who follow this sequence in its company. Customers "
+        "with no sequence of their own follow the default sequence.",
+    )
+    partner_count = fields.Integer(string="Customers Count", compute="_compute_partner_ids")
 
     _sql_constraints = [
         (
@@ -65,6 +77,23 @@ class AccountDunningSequence(models.Model):
     def _compute_step_count(self):
         for sequence in self:
             sequence.step_count = len(sequence.step_ids)
+
+    @api.depends("step_ids.offset_days", "step_ids.channel", "step_ids.mail_template_id")
+    def _compute_step_warning(self):
+        for sequence in self:
+            sequence.step_warning = "\n".join(sequence._get_step_problems()) or False
+
+    def _compute_partner_ids(self):
+        for sequence in self:
+            partners = (
+                self.env["res.partner"]
+                .with_company(sequence.company_id)
+                .search([("dunning_sequence_id", "=", sequence._origin.id)])
+                if sequence._origin
+                else self.env["res.partner"]
+            )
+            sequence.partner_ids = partners
+            sequence.partner_count = len(partners)
 
     @api.constrains("is_default", "active")
     def _check_default_active(self):
@@ -90,6 +119,9 @@ class AccountDunningSequence(models.Model):
             }
         )
         sequences = super().create(vals_list)
+        # The ORM caches an empty value for the computed x2many of new
+        # records: let the customers be computed instead.
+        sequences.invalidate_recordset(["partner_ids"])
         self._sync_company_invoices(sequences.filtered("is_default").company_id)
         return sequences
 
@@ -135,6 +167,17 @@ class AccountDunningSequence(models.Model):
     def action_make_default(self):
         self.ensure_one()
         self.is_default = True
+
+    def action_open_partners(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customers of %(sequence)s", sequence=self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.partner_ids.ids)],
+            "context": {"default_dunning_sequence_id": self.id},
+        }
 
     # ------------------------------------------------------------------
     # Business methods
@@ -184,6 +227,27 @@ class AccountDunningSequence(models.Model):
             ._search_dunning_open_moves([("company_id", "in", companies.ids)])
         )
         moves._dunning_sync_sequence()
+
+    def _get_step_problems(self):
+        """What is wrong with the steps as edited, in words (no I/O)."""
+        self.ensure_one()
+        problems = []
+        by_offset = self.step_ids.grouped("offset_days")
+        for steps in by_offset.values():
+            if len(steps) > 1:
+                problems.append(
+                    _(
+                        "Steps %(steps)s are all on %(when)s: give each step its own day.",
+                        steps=", ".join(steps.mapped("name")),
+                        when=steps[0].offset_label,
+                    )
+                )
+        for step in self.step_ids:
+            if step.channel == "email" and not step.mail_template_id:
+                problems.append(
+                    _("The email step %(step)s needs an email template.", step=step.name or "")
+                )
+        return problems
 
     # ------------------------------------------------------------------
     # The core rule: which step is due for an invoice on a date. Pure: no

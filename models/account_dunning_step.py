@@ -202,10 +202,10 @@ class AccountDunningStep(models.Model):
             return self._run_approval(groups, today)
         return self._run_channel(groups, today)
 
-    def _run_isolated(self, groups, today, approved=False):
+    def _run_isolated(self, groups, today, approved=False, **options):
         """Run this step (``approved``: as approved by a person) so that an
         unexpected error fails, visibly, the reminders of the customer it
-        comes from, and no other.
+        comes from, and no other. ``options`` go to the channel's method.
 
         Transient database errors (a concurrent update, a lock) still abort
         the batch: the scheduler runs it again.
@@ -213,7 +213,7 @@ class AccountDunningStep(models.Model):
         try:
             with self.env.cr.savepoint():
                 if approved:
-                    return self._run_channel(groups, today)
+                    return self._run_channel(groups, today, **options)
                 return self._run(groups, today)
         except psycopg2.OperationalError:
             raise
@@ -222,7 +222,7 @@ class AccountDunningStep(models.Model):
                 return [
                     vals
                     for group in groups
-                    for vals in self._run_isolated([group], today, approved=approved)
+                    for vals in self._run_isolated([group], today, approved=approved, **options)
                 ]
             _logger.warning(
                 "Dunning: step %s failed for %s", self.display_name, groups[0][0], exc_info=True
@@ -231,7 +231,7 @@ class AccountDunningStep(models.Model):
             reason = _("The step %(step)s failed: %(error)s", step=self.display_name, error=error)
             return self._prepare_failures([(partner, moves, reason)], today)
 
-    def _run_channel(self, groups, today):
+    def _run_channel(self, groups, today, **options):
         self.ensure_one()
         handler = {
             "email": self._run_email,
@@ -239,7 +239,7 @@ class AccountDunningStep(models.Model):
             "phone": self._run_activity,
             "manual": self._run_activity,
         }[self.channel]
-        return handler(groups, today)
+        return handler(groups, today, **options)
 
     def _run_approval(self, groups, today):
         """Steps that are not automatic wait for a person's approval."""
@@ -252,29 +252,39 @@ class AccountDunningStep(models.Model):
 
     # Email ------------------------------------------------------------
 
-    def _run_email(self, groups, today):
+    def _run_email(self, groups, today, template=None, edits=None):
+        """Send one email per customer.
+
+        :param template: the template to use instead of the step's
+        :param edits: {oldest invoice id: {"subject": ..., "body_html": ...}}
+            for emails edited by a person before sending
+        """
         self.ensure_one()
+        template = template or self.mail_template_id
         Event = self.env["account.dunning.event"]
         vals_list, sendable, failures = [], [], []
         for partner, moves in groups:
             recipients = partner._get_reminder_recipients()
-            reason = self._get_email_failure_reason(partner, recipients)
+            reason = self._get_email_failure_reason(partner, recipients, template)
             if reason:
                 failures.append((partner, moves, reason))
             else:
                 sendable.append((partner, moves, recipients))
-        rendered = self._render_reminder_emails([moves for _p, moves, _r in sendable])
+        rendered = self._render_reminder_emails(
+            [moves for _p, moves, _r in sendable], template=template
+        )
         renderable = []
         for partner, moves, recipients in sendable:
             values = rendered[moves[:1].id]
             if isinstance(values, Exception):
                 reason = _(
                     "The email template %(template)s could not be rendered: %(error)s",
-                    template=self.mail_template_id.display_name,
+                    template=template.display_name,
                     error=values,
                 )
                 failures.append((partner, moves, reason))
             else:
+                values.update((edits or {}).get(moves[:1].id, {}))
                 renderable.append((partner, moves, recipients, values))
         attachments = self._get_invoice_attachments(
             self.env["account.move"].concat(*(group[1] for group in renderable))
@@ -301,7 +311,7 @@ class AccountDunningStep(models.Model):
                     attachments[move.id].id for move in moves if move.id in attachments
                 ]
                 to_send.append((partner, moves, recipients, values))
-        mails = self._queue_reminder_emails(to_send)
+        mails = self._queue_reminder_emails(to_send, template)
         for (_partner, moves, recipients, _values), mail in zip(to_send, mails, strict=True):
             note = _(
                 "Sent to %(recipients)s.",
@@ -322,9 +332,9 @@ class AccountDunningStep(models.Model):
         self._log_on_invoices(to_send)
         return vals_list + self._prepare_failures(failures, today)
 
-    def _get_email_failure_reason(self, partner, recipients):
+    def _get_email_failure_reason(self, partner, recipients, template):
         """Why a reminder email cannot go to ``partner``, if it cannot."""
-        if not self.mail_template_id:
+        if not template:
             return _("The step %(step)s has no email template.", step=self.display_name)
         if not recipients:
             return _(
@@ -334,8 +344,9 @@ class AccountDunningStep(models.Model):
             )
         return False
 
-    def _render_reminder_emails(self, move_groups):
-        """Render the step's template once per group of invoices.
+    def _render_reminder_emails(self, move_groups, template=None):
+        """Render the step's template (or ``template``) once per group of
+        invoices.
 
         The template is rendered on the oldest invoice of each group, with
         all the group's invoices in ``object.dunning_reminder_move_ids``. A
@@ -343,10 +354,9 @@ class AccountDunningStep(models.Model):
 
         :return: {lead invoice id: {field: rendered value} or the exception}
         """
-        self.ensure_one()
         if not move_groups:
             return {}
-        template = self.mail_template_id.with_context(
+        template = (template or self.mail_template_id).with_context(
             dunning_reminder_groups=tuple((moves[:1].id, tuple(moves.ids)) for moves in move_groups)
         )
         lead_ids = [moves[:1].id for moves in move_groups]
@@ -421,7 +431,7 @@ class AccountDunningStep(models.Model):
             for res_id in res_ids
         }
 
-    def _queue_reminder_emails(self, to_send):
+    def _queue_reminder_emails(self, to_send, template):
         """Queue one email per customer, logged on the customer's chatter.
 
         The mail and its message are created in the same transaction as the
@@ -430,7 +440,6 @@ class AccountDunningStep(models.Model):
         self.ensure_one()
         if not to_send:
             return self.env["mail.mail"]
-        template = self.mail_template_id
         partners = self.env["res.partner"].concat(*(group[0] for group in to_send))
         reply_tos = partners._notify_get_reply_to()
         subtype = self.env.ref("mail.mt_comment")

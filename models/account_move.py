@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
 DUNNING_GROUP = "account_dunning.group_account_dunning_user"
@@ -82,11 +85,30 @@ class AccountMove(models.Model):
         tracking=True,
         groups=DUNNING_GROUP,
     )
+    dunning_last_failed = fields.Boolean(
+        string="Last Reminder Failed",
+        copy=False,
+        groups=DUNNING_GROUP,
+        help="The last reminder of this invoice could not be sent.",
+    )
     dunning_event_ids = fields.One2many(
         "account.dunning.event",
         "move_id",
         string="Dunning History",
         groups=DUNNING_GROUP,
+    )
+    dunning_days_overdue = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_dunning_days_overdue",
+        groups=DUNNING_GROUP,
+    )
+    dunning_responsible_id = fields.Many2one(
+        "res.users",
+        string="Dunning Responsible",
+        compute="_compute_dunning_responsible_id",
+        search="_search_dunning_responsible_id",
+        groups=DUNNING_GROUP,
+        help="The customer's dunning responsible, else the salesperson.",
     )
 
     dunning_reminder_move_ids = fields.Many2many(
@@ -148,6 +170,52 @@ class AccountMove(models.Model):
                 )
             move.dunning_next_step_id = step
             move.dunning_next_date = date or False
+
+    @api.depends_context("tz")
+    @api.depends("invoice_date_due", "payment_state", "state")
+    def _compute_dunning_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            overdue = (
+                move.state == "posted"
+                and move.payment_state in ("not_paid", "partial")
+                and move.invoice_date_due
+                and (today - move.invoice_date_due).days
+            )
+            move.dunning_days_overdue = max(overdue or 0, 0)
+
+    @api.depends(
+        "commercial_partner_id.dunning_responsible_id",
+        "invoice_user_id",
+        "commercial_partner_id.user_id",
+    )
+    def _compute_dunning_responsible_id(self):
+        for move in self:
+            partner = move.commercial_partner_id
+            move.dunning_responsible_id = (
+                partner.dunning_responsible_id or move.invoice_user_id or partner.user_id
+            )
+
+    def _search_dunning_responsible_id(self, operator, value):
+        if operator not in ("=", "in"):
+            raise UserError(_("Search the dunning responsible with '=' or 'in' only."))
+        if not value:
+            return [
+                ("commercial_partner_id.dunning_responsible_id", "=", False),
+                ("invoice_user_id", "=", False),
+                ("commercial_partner_id.user_id", "=", False),
+            ]
+        return [
+            "|",
+            ("commercial_partner_id.dunning_responsible_id", operator, value),
+            "&",
+            ("commercial_partner_id.dunning_responsible_id", "=", False),
+            "|",
+            ("invoice_user_id", operator, value),
+            "&",
+            ("invoice_user_id", "=", False),
+            ("commercial_partner_id.user_id", operator, value),
+        ]
 
     @api.depends_context("dunning_reminder_groups")
     def _compute_dunning_reminder_move_ids(self):
@@ -228,14 +296,191 @@ class AccountMove(models.Model):
         action["context"] = {"active_model": "account.move", "active_ids": self.ids}
         return action
 
+    def action_open_dunning_skip_wizard(self):
+        self._check_dunning_access()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_dunning_skip_action"
+        )
+        action["context"] = {"active_model": "account.move", "active_ids": self.ids}
+        return action
+
+    def action_dunning_send_now(self):
+        """Run the next step of these invoices today, whatever its date: a
+        step waiting for approval is approved, an automatic one is run."""
+        self._check_dunning_access()
+        moves = self._dunning_lock()
+        moves._check_dunning_can_send()
+        pending = moves.sudo().dunning_event_ids.filtered(lambda event: event.state == "pending")
+        approvable = pending.filtered(lambda event: event.channel != "letter")
+        approvable.action_approve()
+        printed = pending - approvable
+        rest = moves.sudo() - pending.move_id
+        without_step = rest.filtered(lambda move: not move._get_dunning_next_step())
+        if without_step:
+            raise UserError(
+                _(
+                    "No dunning step is left to send for %(invoices)s.",
+                    invoices=", ".join(without_step.mapped("display_name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        Event = self.env["account.dunning.event"].sudo()
+        vals_list = []
+        for step, step_moves in rest.grouped(lambda move: move._get_dunning_next_step()).items():
+            groups = list(step_moves.grouped("commercial_partner_id").items())
+            vals_list += step._run_isolated(groups, today, approved=True)
+        events = Event.create(vals_list)
+        events._apply_to_moves()
+        return self._dunning_notify_result(events | approvable, printed)
+
+    def action_dunning_skip_to(self, step, send_now=False):
+        """Go straight to ``step``: the steps between the last one done and
+        it are recorded as skipped, and ``step`` comes next (today with
+        ``send_now``)."""
+        self._check_dunning_access()
+        moves = self._dunning_lock().sudo()
+        moves._check_dunning_can_send()
+        wrong_sequence = moves.filtered(lambda move: move.dunning_sequence_id != step.sequence_id)
+        if wrong_sequence:
+            raise UserError(
+                _(
+                    "The step %(step)s is not in the dunning sequence of %(invoices)s.",
+                    step=step.display_name,
+                    invoices=", ".join(wrong_sequence.mapped("display_name")),
+                )
+            )
+        behind = moves.filtered(
+            lambda move: move.dunning_step_id.offset_days >= step.offset_days
+            and move.dunning_step_id
+        )
+        if behind:
+            raise UserError(
+                _(
+                    "%(invoices)s already went past the step %(step)s: dunning "
+                    "never goes back, so that no reminder is sent twice.",
+                    invoices=", ".join(behind.mapped("display_name")),
+                    step=step.display_name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        Event = self.env["account.dunning.event"].sudo()
+        note = _("Skipped by %(user)s to go to %(step)s.", user=self.env.user.name, step=step.name)
+        pending = moves.dunning_event_ids.filtered(lambda event: event.state == "pending")
+        pending._skip(note)
+        vals_list = []
+        for move in moves:
+            skipped = move.dunning_sequence_id.step_ids.filtered(
+                lambda other, move=move: other.offset_days < step.offset_days
+                and other.offset_days > (move.dunning_step_id.offset_days or -(10**6))
+                and other not in pending.step_id
+            )
+            vals_list += [
+                Event._prepare_event_vals(move, other, "skipped", today, note=note)
+                for other in skipped
+            ]
+        Event.create(vals_list)
+        previous = step.sequence_id.step_ids.filtered(
+            lambda other: other.offset_days < step.offset_days
+        ).sorted("offset_days")[-1:]
+        # Entering the step by hand: it is never stale.
+        moves._dunning_write(
+            {
+                "dunning_step_id": previous.id,
+                "dunning_start_date": False,
+            }
+        )
+        if send_now:
+            return moves.with_env(self.env).action_dunning_send_now()
+        return True
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
 
     def _check_dunning_access(self):
         if not self.env.su and not self.env.user.has_group(DUNNING_GROUP):
-            raise UserError(_("Only Dunning Users can pause or resume reminders."))
+            raise UserError(_("Only Dunning Users can change the dunning of invoices."))
         self.check_access("write")
+
+    def _dunning_lock(self):
+        """Lock these invoices against a concurrent dunning run, or tell the
+        user they are being reminded right now."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(self.ids) or (0,),
+                    )
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure) as error:
+            raise UserError(
+                _(
+                    "These invoices are being reminded right now, by another user "
+                    "or the scheduled run. Try again in a moment."
+                )
+            ) from error
+        self.invalidate_recordset()
+        return self
+
+    def _check_dunning_can_send(self):
+        """Refuse to remind invoices that must not be: not open, paused, or
+        of an excluded customer."""
+        reasons = self._get_dunning_block_reasons()
+        if reasons:
+            raise UserError(
+                _("No reminder can be sent:")
+                + "".join(f"\n- {move.display_name}: {reason}" for move, reason in reasons.items())
+            )
+
+    def _get_dunning_block_reasons(self):
+        """{invoice: why no reminder may be sent for it} (no I/O)."""
+        reasons = {}
+        for move in self.sudo():
+            reason = move._get_dunning_block_reason()
+            if reason:
+                reasons[move.with_env(self.env)] = reason
+        return reasons
+
+    def _get_dunning_block_reason(self):
+        """Why no reminder may be sent for this invoice now, if so."""
+        self.ensure_one()
+        if self.move_type != "out_invoice":
+            return _("It is not a customer invoice.")
+        if self.state == "draft":
+            return _("It is a draft.")
+        if self.state == "cancel":
+            return _("It is cancelled.")
+        if not self._dunning_is_open():
+            return _("It is already paid.")
+        if self.commercial_partner_id.dunning_excluded:
+            return _("The customer is excluded from dunning.")
+        if self.dunning_paused:
+            return _("Dunning is paused: %(reason)s", reason=self.dunning_pause_reason or "-")
+        return False
+
+    def _dunning_notify_result(self, events, printed=None):
+        """A notification saying what was done, then the view reloaded."""
+        counts = {
+            state: len(events.filtered(lambda event, state=state: event.state == state))
+            for state in ("sent", "failed", "pending")
+        }
+        message = _(
+            "Reminders: %(sent)s sent, %(failed)s failed, %(pending)s waiting.",
+            sent=counts["sent"],
+            failed=counts["failed"],
+            pending=counts["pending"] + len(printed or ()),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "danger" if counts["failed"] else "success",
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _dunning_is_open(self):
         """Whether this invoice may be reminded: a posted customer invoice
@@ -368,12 +613,9 @@ class AccountMove(models.Model):
     def _get_dunning_responsible(self):
         """Who handles this invoice's dunning tasks and failures."""
         self.ensure_one()
-        partner = self.commercial_partner_id
         creator = self.create_uid.filtered(lambda user: user.active and not user.share)
         return (
-            partner.dunning_responsible_id
-            or self.invoice_user_id
-            or partner.user_id
+            self.dunning_responsible_id
             or self.company_id.dunning_responsible_id
             or creator
             or self.env.ref("base.user_admin", raise_if_not_found=False)

@@ -34,6 +34,51 @@ class ResPartner(models.Model):
         "Empty: the salesperson.",
     )
 
+    dunning_overdue_count = fields.Integer(
+        string="Overdue Invoices",
+        compute="_compute_dunning_overdue",
+        groups="account_dunning.group_account_dunning_user",
+    )
+    dunning_overdue_amount = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_dunning_overdue",
+        currency_field="currency_id",
+        groups="account_dunning.group_account_dunning_user",
+        help="Left to pay on the overdue invoices, in the company currency.",
+    )
+    dunning_event_count = fields.Integer(
+        string="Reminders",
+        compute="_compute_dunning_event_count",
+        groups="account_dunning.group_account_dunning_user",
+    )
+
+    @api.depends_context("company", "tz")
+    def _compute_dunning_overdue(self):
+        today = fields.Date.context_today(self)
+        totals = {
+            partner: (count, amount)
+            for partner, count, amount in self.env["account.move"]._read_group(
+                self._get_dunning_overdue_domain(today),
+                ["commercial_partner_id"],
+                ["__count", "amount_residual_signed:sum"],
+            )
+        }
+        for partner in self:
+            count, amount = totals.get(partner.commercial_partner_id, (0, 0.0))
+            partner.dunning_overdue_count = count
+            partner.dunning_overdue_amount = amount
+
+    def _compute_dunning_event_count(self):
+        counts = dict(
+            self.env["account.dunning.event"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_event_count = counts.get(partner.commercial_partner_id, 0)
+
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + [
@@ -52,6 +97,33 @@ class ResPartner(models.Model):
                 ]
             )._dunning_sync_sequence()
         return res
+
+    def action_open_dunning_overdue(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_move_dunning_action"
+        )
+        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_overdue": 1}
+        return action
+
+    def action_open_dunning_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_dunning_event_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    def _get_dunning_overdue_domain(self, today):
+        return [
+            ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+            ("company_id", "=", self.env.company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", today),
+        ]
 
     def _get_reminder_recipients(self):
         """Who receives this customer's reminders: its invoice contacts that

@@ -26,5 +26,22 @@ echo "Running the tests..."
 # pytest gets the tests through the addons folder so that they import as
 # odoo.addons.account_dunning.
 cd "$ADDONS_DIR"
+JUNIT="$ADDONS_DIR/junit.xml"
 "$PYTHON" -m pytest -p no:cacheprovider --odoo-database "$DB" --odoo-config "$CONF" \
-    --odoo-http -o python_files='test_*.py' "$ADDONS_DIR/$MODULE/tests" "$@"
+    --odoo-http -o python_files='test_*.py' --junitxml="$JUNIT" "$ADDONS_DIR/$MODULE/tests" "$@"
+
+# Odoo skips browser tours, rather than failing them, when Chromium or
+# websocket-client is missing: a skipped test fails the run.
+"$PYTHON" - "$JUNIT" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+skipped = [
+    f"{case.get('classname')}.{case.get('name')}: {case.find('skipped').get('message')}"
+    for case in ET.parse(sys.argv[1]).getroot().iter("testcase")
+    if case.find("skipped") is not None
+]
+if skipped:
+    print("Tests were skipped, the run fails:", *skipped, sep="\n  ")
+    sys.exit(1)
+PY

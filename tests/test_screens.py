@@ -1,0 +1,319 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, freeze_time, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import TODAY, DunningCase
+
+
+@tagged("post_install", "-at_install")
+class TestScreens(DunningCase):
+    """What the accountant's screens show and the actions they offer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Alice Accountant",
+                "login": "alice",
+                "email": "alice@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("account.group_account_invoice").id,
+                            cls.env.ref("account_dunning.group_account_dunning_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+
+    def as_accountant(self, records):
+        return records.with_user(self.accountant).with_context(tracking_disable=False)
+
+    # Dunning list -------------------------------------------------------
+
+    def test_dunning_list_shows_who_to_chase(self):
+        overdue = self.create_invoice(due=TODAY - timedelta(days=12))
+        not_due = self.create_invoice(partner=self.customer_b, due=TODAY + timedelta(days=3))
+        paid = self.create_invoice(due=TODAY - timedelta(days=2))
+        self.pay(paid)
+        self.run_dunning()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_move_dunning_action"
+        )
+        with freeze_time(TODAY):
+            moves = self.env["account.move"].search(
+                safe_eval(action["domain"]) + [("id", "in", (overdue | not_due | paid).ids)]
+            )
+            self.assertEqual(moves, overdue | not_due)
+            self.assertEqual(overdue.dunning_days_overdue, 12)
+            self.assertEqual(not_due.dunning_days_overdue, 0)
+        self.assertEqual(overdue.dunning_step_id, self.step_reminder1)
+        self.assertEqual(overdue.dunning_next_step_id, self.step_reminder2)
+        self.assertEqual(overdue.dunning_next_date, TODAY + timedelta(days=2))
+
+    def test_dunning_list_filters(self):
+        overdue = self.create_invoice(due=TODAY - timedelta(days=3))
+        this_week = self.create_invoice(partner=self.customer_b, due=TODAY + timedelta(days=2))
+        next_month = self.create_invoice(partner=self.customer_b, due=TODAY + timedelta(days=30))
+        paused = self.create_invoice(due=TODAY - timedelta(days=1))
+        paused.action_dunning_pause(reason="Dispute")
+        all_moves = overdue | this_week | next_month | paused
+        self.customer_b.email = False
+        self.run_dunning(TODAY + timedelta(days=1))
+        search = self.env["account.move"].search
+        scope = [("id", "in", all_moves.ids)]
+        self.assertEqual(search(scope + [("dunning_paused", "=", True)]), paused)
+        # Customer B has no email: its reminder failed.
+        self.assertEqual(search(scope + [("dunning_last_failed", "=", True)]), this_week)
+        self.customer.dunning_responsible_id = self.salesperson
+        self.assertEqual(
+            search(scope + [("dunning_responsible_id", "=", self.salesperson.id)]),
+            overdue | paused,
+        )
+        self.customer_b.dunning_responsible_id = self.accountant
+        self.assertEqual(
+            search(scope + [("dunning_responsible_id", "=", self.accountant.id)]),
+            this_week | next_month,
+        )
+        self.assertEqual(
+            search(scope + [("dunning_sequence_id", "=", self.sequence.id)]), all_moves
+        )
+
+    def test_dunning_list_views_load(self):
+        for view in ("list", "search", "pivot", "graph"):
+            arch = (
+                self.env["account.move"]
+                .with_user(self.accountant)
+                .get_view(
+                    self.env.ref(f"account_dunning.account_move_dunning_view_{view}").id, view
+                )["arch"]
+            )
+            self.assertIn("dunning", arch)
+        groups = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            ._read_group(
+                [("id", "in", self.create_invoice().ids)],
+                ["dunning_next_step_id"],
+                ["amount_residual_signed:sum"],
+            )
+        )
+        self.assertEqual(groups, [(self.step_notice, 1000.0)])
+
+    # Sequence form ------------------------------------------------------
+
+    def test_sequence_form_warns_before_the_save_is_refused(self):
+        form = Form(self.env["account.dunning.sequence"])
+        form.name = "Strict"
+        with form.step_ids.new() as step:
+            step.name = "First"
+            step.offset_days = 5
+            step.channel = "phone"
+        with form.step_ids.new() as step:
+            step.name = "Second"
+            step.offset_days = 5
+            step.channel = "phone"
+        self.assertIn("First, Second", form.step_warning)
+        self.assertIn("D+5", form.step_warning)
+        with self.assertRaisesRegex(ValidationError, "both on D\\+5"):
+            form.save()
+
+    def test_sequence_warns_of_email_step_without_template(self):
+        sequence = self.env["account.dunning.sequence"].new(
+            {
+                "name": "No template",
+                "step_ids": [Command.create({"name": "Mail", "channel": "email"})],
+            }
+        )
+        self.assertIn("The email step Mail needs an email template.", sequence.step_warning)
+        self.assertFalse(self.sequence.step_warning)
+
+    def test_sequence_lists_its_customers(self):
+        strict = self.env["account.dunning.sequence"].create(
+            {"name": "Strict", "company_id": self.company.id}
+        )
+        self.customer_b.dunning_sequence_id = strict
+        self.assertEqual(strict.partner_ids, self.customer_b)
+        self.assertEqual(strict.partner_count, 1)
+        action = strict.action_open_partners()
+        self.assertEqual(self.env["res.partner"].search(action["domain"]), self.customer_b)
+
+    def test_step_opens_its_template(self):
+        action = self.step_reminder1.action_open_mail_template()
+        self.assertEqual(action["res_id"], self.template_reminder1.id)
+
+    # Partner form -------------------------------------------------------
+
+    def test_partner_smart_buttons(self):
+        late = self.create_invoice(due=TODAY - timedelta(days=10), amount=700)
+        later = self.create_invoice(due=TODAY - timedelta(days=1), amount=300)
+        self.create_invoice(due=TODAY + timedelta(days=5), amount=50)
+        self.run_dunning()
+        partner = self.as_accountant(self.customer)
+        with freeze_time(TODAY):
+            partner.invalidate_recordset()
+            self.assertEqual(partner.dunning_overdue_count, 2)
+            self.assertEqual(partner.dunning_overdue_amount, 1000.0)
+            action = partner.action_open_dunning_overdue()
+        self.assertEqual(action["context"], {"search_default_overdue": 1})
+        self.assertEqual(
+            self.env["account.move"].search(action["domain"] + [("invoice_date_due", "<", TODAY)]),
+            late | later,
+        )
+        # A contact of the customer shows the customer's figures.
+        contact = self.env["res.partner"].create({"name": "Paul", "parent_id": self.customer.id})
+        with freeze_time(TODAY):
+            self.assertEqual(self.as_accountant(contact).dunning_overdue_count, 2)
+        self.assertEqual(partner.dunning_event_count, 3)
+        history = self.env["account.dunning.event"].search(
+            partner.action_open_dunning_events()["domain"]
+        )
+        self.assertEqual(len(history), 3)
+        self.assertEqual(history.partner_id, self.customer)
+
+    # Invoice form -------------------------------------------------------
+
+    def test_timeline_links_to_the_email_and_the_activity(self):
+        invoice = self.create_invoice(due=TODAY - timedelta(days=1))
+        self.run_dunning()
+        self.run_dunning(TODAY + timedelta(days=29))
+        events = self.as_accountant(invoice).dunning_event_ids
+        email, call = events.sorted("date")
+        self.assertEqual(email.email_subject, email.message_id.subject)
+        self.assertIn(invoice.name, email.email_body)
+        self.assertEqual(call.activity_state, call.activity_id.summary)
+        call.activity_id.action_done()
+        call.invalidate_recordset()
+        self.assertEqual(call.activity_state, "Done")
+
+    def test_send_next_step_now(self):
+        invoice = self.create_invoice(due=TODAY + timedelta(days=20))
+        self.assertEqual(invoice.dunning_next_step_id, self.step_notice)
+        with freeze_time(TODAY):
+            result = self.as_accountant(invoice).action_dunning_send_now()
+        self.assertEqual(result["params"]["type"], "success")
+        event = self.events(invoice)
+        self.assertEqual(event.step_id, self.step_notice)
+        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.user_id, self.accountant)
+        self.assertEqual(invoice.dunning_step_id, self.step_notice)
+        self.assertEqual(invoice.dunning_next_step_id, self.step_reminder1)
+        # The step is not sent again when its date comes.
+        self.run_dunning(TODAY + timedelta(days=12))
+        self.assertEqual(len(self.events(invoice)), 1)
+
+    def test_send_now_approves_a_step_waiting_for_approval(self):
+        self.step_reminder1.auto = False
+        invoice = self.create_invoice(due=TODAY - timedelta(days=1))
+        self.run_dunning()
+        self.assertEqual(self.events(invoice).state, "pending")
+        with freeze_time(TODAY):
+            self.as_accountant(invoice).action_dunning_send_now()
+        self.assertEqual(self.events(invoice).state, "sent")
+        self.assertEqual(len(self.mails(self.customer)), 1)
+
+    def test_send_now_refuses_what_must_not_be_reminded(self):
+        paused = self.create_invoice()
+        paused.action_dunning_pause(reason="Dispute")
+        with self.assertRaisesRegex(UserError, "Dunning is paused: Dispute"):
+            self.as_accountant(paused).action_dunning_send_now()
+        paid = self.create_invoice()
+        self.pay(paid)
+        with self.assertRaisesRegex(UserError, "already paid"):
+            self.as_accountant(paid).action_dunning_send_now()
+        self.customer_b.dunning_excluded = True
+        excluded = self.create_invoice(partner=self.customer_b)
+        with self.assertRaisesRegex(UserError, "excluded"):
+            self.as_accountant(excluded).action_dunning_send_now()
+        finished = self.create_invoice(due=TODAY - timedelta(days=40))
+        self.run_dunning()
+        with self.assertRaisesRegex(UserError, "No dunning step is left"):
+            self.as_accountant(finished).action_dunning_send_now()
+        self.assertFalse(self.events(paused | paid | excluded))
+
+    def test_send_now_failure_is_visible(self):
+        self.customer_b.email = False
+        invoice = self.create_invoice(partner=self.customer_b, due=TODAY - timedelta(days=1))
+        with freeze_time(TODAY):
+            result = self.as_accountant(invoice).action_dunning_send_now()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertEqual(self.events(invoice).state, "failed")
+        self.assertTrue(invoice.dunning_last_failed)
+
+    def test_skip_to_a_step(self):
+        invoice = self.create_invoice(due=TODAY - timedelta(days=2))
+        self.run_dunning()
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
+        wizard = Form(
+            self.env["account.dunning.skip"]
+            .with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+        )
+        wizard.step_id = self.step_call
+        with freeze_time(TODAY):
+            wizard.save().action_skip()
+        skipped = self.events(invoice).filtered(lambda event: event.state == "skipped")
+        self.assertEqual(skipped.step_id, self.step_reminder2)
+        self.assertIn("Alice Accountant", skipped.note)
+        self.assertEqual(invoice.dunning_next_step_id, self.step_call)
+        self.assertEqual(invoice.dunning_next_date, TODAY + timedelta(days=28))
+        self.run_dunning(TODAY + timedelta(days=28))
+        self.assertEqual(self.events(invoice)[-1:].step_id, self.step_call)
+        self.assertEqual(len(self.mails(self.customer)), 1)
+
+    def test_skip_to_a_step_and_send_it_now(self):
+        invoice = self.create_invoice(due=TODAY + timedelta(days=20))
+        with freeze_time(TODAY):
+            self.as_accountant(invoice).action_dunning_skip_to(self.step_reminder2, send_now=True)
+        events = self.events(invoice)
+        self.assertEqual(events.mapped("state"), ["skipped", "skipped", "sent"])
+        self.assertEqual(
+            events.step_id, self.step_notice | self.step_reminder1 | self.step_reminder2
+        )
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+
+    def test_skip_never_goes_back(self):
+        invoice = self.create_invoice(due=TODAY - timedelta(days=15))
+        self.run_dunning()
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+        with self.assertRaisesRegex(UserError, "never goes back"):
+            self.as_accountant(invoice).action_dunning_skip_to(self.step_reminder1)
+        other = self.env["account.dunning.sequence"].create(
+            {
+                "name": "Other",
+                "company_id": self.company.id,
+                "step_ids": [Command.create({"name": "Call", "channel": "phone"})],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "not in the dunning sequence"):
+            self.as_accountant(invoice).action_dunning_skip_to(other.step_ids)
+
+    def test_skip_wizard_needs_one_sequence(self):
+        other = self.env["account.dunning.sequence"].create(
+            {"name": "Other", "company_id": self.company.id}
+        )
+        self.customer_b.dunning_sequence_id = other
+        invoices = self.create_invoice() | self.create_invoice(partner=self.customer_b)
+        wizard = (
+            self.env["account.dunning.skip"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"step_id": self.step_call.id})
+        )
+        self.assertFalse(wizard.sequence_id)
+        with self.assertRaisesRegex(UserError, "same dunning sequence"):
+            wizard.action_skip()
+
+    def test_users_without_dunning_rights_cannot_act(self):
+        invoice = self.create_invoice()
+        with self.assertRaisesRegex(UserError, "Only Dunning Users"):
+            invoice.with_user(self.salesperson).action_dunning_send_now()
+        self.assertFalse(self.events(invoice))

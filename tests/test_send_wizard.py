@@ -1,0 +1,245 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time, tagged
+
+from .common import TODAY, DunningCase
+
+
+@tagged("post_install", "-at_install")
+class TestSendWizard(DunningCase):
+    """The "Send Reminders" (Relancer) wizard."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Alice Accountant",
+                "login": "alice",
+                "email": "alice@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("account.group_account_invoice").id,
+                            cls.env.ref("account_dunning.group_account_dunning_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        cls.invoice_a1 = cls.create_invoice(due=TODAY - timedelta(days=20), amount=1100)
+        cls.invoice_a2 = cls.create_invoice(due=TODAY - timedelta(days=5), amount=1200)
+        cls.invoice_b = cls.create_invoice(
+            partner=cls.customer_b, due=TODAY - timedelta(days=3), amount=1300
+        )
+
+    def open_wizard(self, moves):
+        with freeze_time(TODAY):
+            return Form(
+                self.env["account.dunning.send"]
+                .with_user(self.accountant)
+                .with_context(active_model="account.move", active_ids=moves.ids)
+            )
+
+    def send(self, form):
+        with freeze_time(TODAY):
+            wizard = form.save()
+            result = wizard.action_send()
+        self.env.invalidate_all()
+        return wizard, result
+
+    def test_one_email_per_customer_with_all_its_invoices(self):
+        form = self.open_wizard(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
+        self.assertEqual(len(form.line_ids), 2)
+        line_a = form.line_ids.edit(0)
+        self.assertEqual(line_a.partner_id, self.customer)
+        self.assertEqual(line_a.move_ids[:], self.invoice_a1 | self.invoice_a2)
+        self.assertEqual(line_a.amount_residual, 2300.0)
+        # The most overdue invoice is at its second reminder.
+        self.assertEqual(line_a.step_id, self.step_reminder2)
+        self.assertEqual(line_a.template_id, self.template_reminder2)
+        self.assertEqual(line_a.recipients, self.customer.email_formatted)
+        self.assertIn(self.invoice_a1.name, line_a.body)
+        self.assertIn(self.invoice_a2.name, line_a.body)
+        self.assertIn("1,200.00", line_a.body)
+        line_a.save()
+        with form.line_ids.edit(1) as line_b:
+            self.assertEqual(line_b.step_id, self.step_reminder1)
+        wizard, result = self.send(form)
+        self.assertEqual(result["params"]["message"], "2 reminder emails sent for 3 invoices.")
+        self.assertEqual(wizard.state, "done")
+        mail_a, mail_b = self.mails(self.customer), self.mails(self.customer_b)
+        self.assertEqual(len(mail_a), 1)
+        self.assertEqual(len(mail_b), 1)
+        self.assertEqual(mail_a.recipient_ids, self.customer)
+        events = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
+        self.assertEqual(events.mapped("state"), ["sent"] * 3)
+        self.assertEqual(events.user_id, self.accountant)
+        self.assertEqual(
+            events.filtered(lambda event: event.partner_id == self.customer).mail_id, mail_a
+        )
+        self.assertEqual(self.invoice_a1.dunning_step_id, self.step_reminder2)
+        self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
+        # Chatter: the email on the customer, a note on each invoice.
+        self.assertEqual(mail_a.mail_message_id.model, "res.partner")
+        note = self.invoice_a2.message_ids.filtered(
+            lambda message: "Reminder 2" in (message.body or "")
+        )
+        self.assertEqual(len(note), 1)
+
+    def test_edited_email_is_sent_as_edited(self):
+        form = self.open_wizard(self.invoice_a1 | self.invoice_a2)
+        with form.line_ids.edit(0) as line:
+            line.subject = "About your invoices"
+            line.body = "<p>Please call us about the 2,300.00 left to pay.</p>"
+        self.send(form)
+        mail = self.mails(self.customer)
+        self.assertEqual(mail.subject, "About your invoices")
+        self.assertIn("Please call us about the 2,300.00", mail.body_html)
+
+    def test_template_can_be_changed_and_the_preview_follows(self):
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            first_subject = line.subject
+            line.template_id = self.template_notice
+            self.assertNotEqual(line.subject, first_subject)
+            notice_subject = line.subject
+        self.send(form)
+        self.assertEqual(self.mails(self.customer_b).subject, notice_subject)
+        # The step stays the one chosen: the invoice is at that step.
+        self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
+
+    def test_a_customer_can_be_left_out(self):
+        form = self.open_wizard(self.invoice_a1 | self.invoice_b)
+        with form.line_ids.edit(1) as line:
+            self.assertEqual(line.partner_id, self.customer_b)
+            line.to_send = False
+        self.send(form)
+        self.assertEqual(len(self.mails(self.customer)), 1)
+        self.assertFalse(self.mails(self.customer_b))
+        self.assertFalse(self.events(self.invoice_b))
+
+    def test_invoices_that_cannot_be_reminded_are_listed_with_the_reason(self):
+        draft = self.create_invoice(post=False)
+        paid = self.create_invoice(due=TODAY - timedelta(days=2))
+        self.pay(paid)
+        excluded_customer = self.env["res.partner"].create(
+            {"name": "Excluded", "email": "x@example.com", "dunning_excluded": True}
+        )
+        excluded = self.create_invoice(partner=excluded_customer)
+        paused = self.create_invoice(partner=self.customer_b)
+        paused.action_dunning_pause(reason="Dispute")
+        no_email_customer = self.env["res.partner"].create({"name": "Mute"})
+        no_email = self.create_invoice(partner=no_email_customer)
+        bill = self.create_invoice(move_type="in_invoice")
+        form = self.open_wizard(
+            self.invoice_a1 | draft | paid | excluded | paused | no_email | bill
+        )
+        self.assertEqual(len(form.line_ids), 1)
+        wizard = form.save()
+        reasons = {line.move_id: line.reason for line in wizard.skipped_ids}
+        self.assertEqual(
+            reasons,
+            {
+                draft: "It is a draft.",
+                paid: "It is already paid.",
+                excluded: "The customer is excluded from dunning.",
+                paused: "Dunning is paused: Dispute",
+                no_email: "The customer has no email address, nor has any of its "
+                "invoice contacts.",
+                bill: "It is not a customer invoice.",
+            },
+        )
+        with freeze_time(TODAY):
+            result = wizard.action_send()
+        self.assertIn("6 invoices skipped", result["params"]["message"])
+        self.assertFalse(self.events(draft | paid | excluded | paused | no_email | bill))
+
+    def test_invoice_paid_while_the_wizard_is_open_is_not_reminded(self):
+        form = self.open_wizard(self.invoice_a1 | self.invoice_a2)
+        wizard = form.save()
+        self.pay(self.invoice_a2)
+        with freeze_time(TODAY):
+            result = wizard.action_send()
+        self.assertIn("1 invoices skipped", result["params"]["message"])
+        self.assertEqual(self.events(self.invoice_a1).state, "sent")
+        self.assertFalse(self.events(self.invoice_a2))
+        mail = self.mails(self.customer)
+        # Rendered again without the paid invoice.
+        self.assertIn(self.invoice_a1.name, mail.body_html)
+        self.assertNotIn(self.invoice_a2.name, mail.body_html)
+
+    def test_invoice_reminded_meanwhile_is_not_reminded_twice(self):
+        form = self.open_wizard(self.invoice_b)
+        wizard = form.save()
+        self.run_dunning()
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+        with freeze_time(TODAY):
+            result = wizard.action_send()
+        self.assertIn(
+            "reminded by someone else", wizard.line_ids._get_late_skip_reasons()[self.invoice_b]
+        )
+        self.assertIn("0 reminder emails sent", result["params"]["message"])
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+
+    def test_wizard_sends_once(self):
+        form = self.open_wizard(self.invoice_b)
+        wizard, _result = self.send(form)
+        with self.assertRaisesRegex(UserError, "already sent"):
+            wizard.action_send()
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+
+    def test_nothing_selected_to_send(self):
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            line.to_send = False
+        wizard = form.save()
+        with self.assertRaisesRegex(UserError, "nothing to send"):
+            wizard.action_send()
+
+    def test_pending_approval_is_replaced_by_the_reminder_sent(self):
+        self.step_reminder1.auto = False
+        self.run_dunning()
+        pending = self.events(self.invoice_b)
+        self.assertEqual(pending.state, "pending")
+        form = self.open_wizard(self.invoice_b)
+        self.send(form)
+        self.assertEqual(pending.state, "skipped")
+        self.assertIn("Replaced by the reminder sent by Alice Accountant", pending.note)
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+
+    def test_broken_template_shows_in_the_preview_and_fails_visibly(self):
+        broken = self.template_reminder1.copy({"body_html": "<p t-out='object.nope.name'/>"})
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            line.template_id = broken
+            self.assertIn("could not be rendered", line.render_error)
+        self.send(form)
+        event = self.events(self.invoice_b)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("could not be rendered", event.note)
+        self.assertTrue(event.activity_id)
+
+    def test_customer_reminded_in_its_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.customer_b.lang = "fr_FR"
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            self.assertIn("relance de paiement", line.subject)
+        self.send(form)
+        self.assertIn("relance de paiement", self.mails(self.customer_b).subject)
+
+    def test_wizard_is_offered_in_the_invoice_list_action_menu(self):
+        action = self.env.ref("account_dunning.account_dunning_send_action")
+        self.assertEqual(action.binding_model_id.model, "account.move")
+        self.assertEqual(action.with_context(lang="en_US").name, "Send Reminders")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.assertEqual(action.with_context(lang="fr_FR").name, "Relancer")

@@ -1,0 +1,89 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDunningTour(HttpCase):
+    """The accountant's screens in a real Chromium."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("base.main_company")
+        cls.company.email = "billing@company.example.com"
+        cls.sequence = cls.env["account.dunning.sequence"].search(
+            [("company_id", "=", cls.company.id), ("is_default", "=", True)]
+        )
+        # No invoice PDF: the tour is about the screens.
+        cls.sequence.step_ids.attach_invoice = False
+        cls.customer_a = cls._create_customer("Tour Customer A")
+        cls.customer_b = cls._create_customer("Tour Customer B")
+        cls.customer_c = cls._create_customer("Tour Customer C")
+        today = fields.Date.context_today(cls.env.user)
+        cls.invoice_a1 = cls._create_invoice(cls.customer_a, today - timedelta(days=20), 1100)
+        cls.invoice_a2 = cls._create_invoice(cls.customer_a, today - timedelta(days=5), 1200)
+        cls.invoice_b = cls._create_invoice(cls.customer_b, today - timedelta(days=10), 1300)
+        cls.invoice_c = cls._create_invoice(cls.customer_c, today - timedelta(days=3), 1400)
+
+    @classmethod
+    def _create_customer(cls, name):
+        slug = name.lower().replace(" ", ".")
+        return cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "email": f"{slug}@example.com"}
+        )
+
+    @classmethod
+    def _create_invoice(cls, partner, due, amount):
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": cls.company.id,
+                "partner_id": partner.id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Consulting", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def test_accountant_tour(self):
+        self.start_tour(
+            "/odoo/action-account_dunning.account_dunning_sequence_action",
+            "account_dunning_tour",
+            login="admin",
+            timeout=180,
+        )
+        sequence = self.env["account.dunning.sequence"].search([("name", "=", "Tour Sequence")])
+        self.assertEqual(sequence.step_ids.mapped("offset_days"), [5])
+        self.assertEqual(
+            sequence.step_ids.mail_template_id,
+            self.env.ref("account_dunning.mail_template_dunning_reminder1"),
+        )
+
+        self.assertFalse(self.invoice_b.dunning_paused)
+        tracked = self.invoice_b.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "dunning_pause_reason"
+        )
+        self.assertIn("Disputed delivery", tracked.mapped("old_value_char"))
+
+        invoices = self.invoice_a1 | self.invoice_a2 | self.invoice_b
+        events = invoices.dunning_event_ids
+        self.assertEqual(len(events), 3)
+        self.assertEqual(set(events.mapped("state")), {"sent"})
+        self.assertFalse(self.invoice_c.dunning_event_ids)
+        mails = events.mail_id
+        self.assertEqual(len(mails), 2)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        mail_a = mails.filtered(lambda mail: self.customer_a in mail.recipient_ids)
+        self.assertEqual(mail_a.subject, "Tour subject")
+        self.assertIn(self.invoice_a2.name, mail_a.body_html)
+        self.assertEqual(mail_a.model, "res.partner")

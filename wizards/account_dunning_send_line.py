@@ -1,0 +1,156 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+
+
+class AccountDunningSendLine(models.TransientModel):
+    """A customer in the Send Reminders wizard: its invoices and the email
+    it will receive."""
+
+    _name = "account.dunning.send.line"
+    _description = "Send Reminders: Customer"
+    _order = "partner_id, id"
+
+    wizard_id = fields.Many2one(
+        "account.dunning.send",
+        required=True,
+        ondelete="cascade",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        readonly=True,
+    )
+    amount_residual = fields.Monetary(
+        string="Amount Due",
+        compute="_compute_amount_residual",
+        currency_field="currency_id",
+        help="Left to pay on these invoices, in the company currency.",
+    )
+    sequence_id = fields.Many2one(
+        "account.dunning.sequence",
+        string="Dunning Sequence",
+        compute="_compute_sequence_id",
+    )
+    step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Step",
+        required=True,
+        domain="[('sequence_id', '=', sequence_id), ('channel', '=', 'email')]",
+        help="The invoices are recorded at this step once the email is sent.",
+    )
+    template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        compute="_compute_template_id",
+        store=True,
+        readonly=False,
+        required=True,
+        domain=[("model", "=", "account.move")],
+    )
+    recipients = fields.Char(compute="_compute_recipients")
+    subject = fields.Char(
+        compute="_compute_preview",
+        store=True,
+        readonly=False,
+    )
+    body = fields.Html(
+        string="Email",
+        compute="_compute_preview",
+        store=True,
+        readonly=False,
+        sanitize="email_outgoing",
+    )
+    render_error = fields.Char(compute="_compute_preview", store=True)
+    to_send = fields.Boolean(
+        string="Send",
+        default=True,
+        help="Unset to leave this customer out.",
+    )
+    snapshot = fields.Char(
+        help="Last dunning event of each invoice when the wizard was opened.",
+    )
+
+    @api.depends("move_ids")
+    def _compute_amount_residual(self):
+        for line in self:
+            line.amount_residual = sum(line.move_ids.mapped("amount_residual_signed"))
+
+    @api.depends("move_ids")
+    def _compute_sequence_id(self):
+        for line in self:
+            line.sequence_id = line.move_ids[:1].dunning_sequence_id
+
+    @api.depends("step_id")
+    def _compute_template_id(self):
+        for line in self:
+            line.template_id = line.step_id.mail_template_id
+
+    @api.depends("partner_id")
+    def _compute_recipients(self):
+        for line in self:
+            line.recipients = ", ".join(
+                line.partner_id._get_reminder_recipients().mapped("email_formatted")
+            )
+
+    @api.depends("template_id", "move_ids")
+    def _compute_preview(self):
+        """Render the email of each customer, once per template."""
+        Step = self.env["account.dunning.step"].sudo()
+        for template, lines in self.grouped("template_id").items():
+            move_groups = [line._get_sorted_moves() for line in lines]
+            rendered = (
+                Step._render_reminder_emails(
+                    [moves for moves in move_groups if moves], template=template.sudo()
+                )
+                if template
+                else {}
+            )
+            for line, moves in zip(lines, move_groups, strict=True):
+                values = rendered.get(moves[:1].id, {})
+                if isinstance(values, Exception):
+                    line.subject = False
+                    line.body = False
+                    line.render_error = _(
+                        "The email template %(template)s could not be rendered: %(error)s",
+                        template=template.display_name,
+                        error=values,
+                    )
+                else:
+                    line.subject = values.get("subject", False)
+                    line.body = values.get("body_html", Markup(""))
+                    line.render_error = False
+
+    def _get_sorted_moves(self):
+        """The invoices oldest due first: the email is rendered on the first."""
+        self.ensure_one()
+        return self.move_ids._origin.sorted(lambda move: (move.invoice_date_due, move.id))
+
+    def _get_late_skip_reasons(self):
+        """{invoice: reason} for the invoices that can no longer be reminded
+        now that they are locked: paid, paused or excluded meanwhile, or
+        reminded by someone else since the wizard was opened."""
+        moves = self.move_ids
+        reasons = moves._get_dunning_block_reasons()
+        for line in self:
+            snapshot = json.loads(line.snapshot or "{}")
+            for move in line.move_ids - self.env["account.move"].concat(*reasons):
+                if max(move.dunning_event_ids.ids or [0]) != snapshot.get(str(move.id), 0):
+                    reasons[move] = _("It was reminded by someone else meanwhile.")
+        return reasons
+
+    def _get_moves_to_send(self, late_reasons):
+        self.ensure_one()
+        return self._get_sorted_moves().filtered(lambda move: move not in late_reasons)
