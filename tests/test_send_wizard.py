@@ -72,7 +72,9 @@ class TestSendWizard(DunningCase):
         with form.line_ids.edit(1) as line_b:
             self.assertEqual(line_b.step_id, self.step_reminder1)
         wizard, result = self.send(form)
-        self.assertEqual(result["params"]["message"], "2 reminder emails sent for 3 invoices.")
+        self.assertEqual(
+            result["params"]["message"], "Reminder emails sent: 2. Invoices reminded: 3."
+        )
         self.assertEqual(wizard.state, "done")
         mail_a, mail_b = self.mails(self.customer), self.mails(self.customer_b)
         self.assertEqual(len(mail_a), 1)
@@ -158,7 +160,7 @@ class TestSendWizard(DunningCase):
         )
         with freeze_time(TODAY):
             result = wizard.action_send()
-        self.assertIn("6 invoices skipped", result["params"]["message"])
+        self.assertIn("Invoices skipped: 6.", result["params"]["message"])
         self.assertFalse(self.events(draft | paid | excluded | paused | no_email | bill))
 
     def test_invoice_paid_while_the_wizard_is_open_is_not_reminded(self):
@@ -167,7 +169,7 @@ class TestSendWizard(DunningCase):
         self.pay(self.invoice_a2)
         with freeze_time(TODAY):
             result = wizard.action_send()
-        self.assertIn("1 invoices skipped", result["params"]["message"])
+        self.assertIn("Invoices skipped: 1.", result["params"]["message"])
         self.assertEqual(self.events(self.invoice_a1).state, "sent")
         self.assertFalse(self.events(self.invoice_a2))
         mail = self.mails(self.customer)
@@ -185,7 +187,7 @@ class TestSendWizard(DunningCase):
         self.assertIn(
             "reminded by someone else", wizard.line_ids._get_late_skip_reasons()[self.invoice_b]
         )
-        self.assertIn("0 reminder emails sent", result["params"]["message"])
+        self.assertIn("Reminder emails sent: 0.", result["params"]["message"])
         self.assertEqual(len(self.mails(self.customer_b)), 1)
 
     def test_wizard_sends_once(self):

@@ -163,17 +163,17 @@ class AccountDunningSend(models.TransientModel):
         sent = events.filtered(lambda event: event.state == "sent")
         failed = events.filtered(lambda event: event.state == "failed")
         message = _(
-            "%(customers)s reminder emails sent for %(invoices)s invoices.",
+            "Reminder emails sent: %(customers)s. Invoices reminded: %(invoices)s.",
             customers=len(sent.mail_id),
             invoices=len(sent),
         )
         if failed:
             message += " " + _(
-                "%(count)s invoices failed: see their dunning history.", count=len(failed)
+                "Invoices failed: %(count)s, see their dunning history.", count=len(failed)
             )
         skipped = len(self.skipped_ids) + len(late_reasons)
         if skipped:
-            message += " " + _("%(count)s invoices skipped.", count=skipped)
+            message += " " + _("Invoices skipped: %(count)s.", count=skipped)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -148,7 +148,7 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
         },
         {
             content: "The result is told",
-            trigger: ".o_notification:contains(2 reminder emails sent for 3 invoices)",
+            trigger: ".o_notification:contains('Reminder emails sent: 2. Invoices reminded: 3.')",
         },
     ],
 });
