@@ -50,6 +50,7 @@ HTML_SETTINGS = {
 }
 HEADING = re.compile(r"(#{1,4}) +(.*?)#*$")
 ITEM = re.compile(r"([-*+]|\d+[.)]) +")
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)]+)\)$")
 INLINE = re.compile(
     r"`(?P<code>[^`]+)`"
     r"|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)"
@@ -148,6 +149,9 @@ def markdown_to_rst(lines):
         elif match := HEADING.match(line):
             title = inline(match[2].strip())
             blocks.append(f"{title}\n{'=-~^'[len(match[1]) - 1] * len(title)}")
+            index += 1
+        elif match := IMAGE.match(line.strip()):
+            blocks.append(f".. image:: {match['path']}\n   :alt: {match['alt']}")
             index += 1
         elif line.startswith("|"):
             end = index
@@ -272,6 +276,8 @@ def build_html(readme):
         ).decode()
     except docutils.utils.SystemMessage as error:
         sys.exit(f"README.rst is not valid reStructuredText: {error}")
+    # The Apps store serves images of the description from its own folder.
+    html = html.replace('src="static/description/', 'src="')
     # Odoo 17+ warns about an XML declaration in a module description.
     html = re.sub(r"^<\?xml[^>]*\?>\s*", "", html)
     # Like oca-gen-addon-readme: no docutils version, so that upgrading

@@ -20,6 +20,7 @@ import psycopg2
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, freeze_time, tagged
 
@@ -190,6 +191,41 @@ class TestConcurrency(BaseCase):
         with freeze_time(TODAY), self.env_cursor() as env:
             env["account.dunning.sequence"]._cron_run_dunning()
         self.assertEqual(self.summary()[first_partner], (2, 1))
+
+    def open_send_wizard(self, env, partner_id):
+        moves = env["account.move"].search([("partner_id", "=", partner_id)])
+        return (
+            env["account.dunning.send"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({})
+        )
+
+    def test_wizard_refuses_invoices_a_run_is_reminding(self):
+        partner_id = self.partner_ids[0]
+        with freeze_time(TODAY), self.env_cursor() as env:
+            wizard_id = self.open_send_wizard(env, partner_id).id
+        with self.env_cursor() as holder:
+            # A dunning run holds the customer's invoices.
+            holder.cr.execute(
+                "SELECT id FROM account_move WHERE partner_id = %s FOR UPDATE", [partner_id]
+            )
+            with freeze_time(TODAY), self.env_cursor() as env:
+                wizard = env["account.dunning.send"].browse(wizard_id)
+                with self.assertRaisesRegex(UserError, "being reminded right now"):
+                    wizard.action_send()
+                env.cr.rollback()
+        self.assertEqual(self.summary()[partner_id], (0, 0))
+
+    def test_wizard_and_run_at_once_never_send_twice(self):
+        partner_id = self.partner_ids[0]
+        with freeze_time(TODAY), self.env_cursor() as env:
+            wizard_id = self.open_send_wizard(env, partner_id).id
+        # The run commits between the opening of the wizard and its sending.
+        with freeze_time(TODAY), self.env_cursor() as env:
+            env["account.dunning.sequence"]._cron_run_dunning()
+        with freeze_time(TODAY), self.env_cursor() as env:
+            env["account.dunning.send"].browse(wizard_id).action_send()
+        self.assertEqual(self.summary()[partner_id], (2, 1))
 
     def test_crash_loses_the_current_batch_only_and_never_duplicates(self):
         # The last customer's batch blocks on a lock held here; the worker

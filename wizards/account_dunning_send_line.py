@@ -57,6 +57,7 @@ class AccountDunningSendLine(models.TransientModel):
         compute="_compute_template_id",
         store=True,
         readonly=False,
+        precompute=True,
         required=True,
         domain=[("model", "=", "account.move")],
     )

@@ -1,0 +1,72 @@
+"""Screenshots of the accountant's screens, from the demo database served
+by scripts/run-demo.sh. Run by scripts/screenshots.sh."""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE_URL, TARGET = sys.argv[1], Path(sys.argv[2])
+SEQUENCES = "/odoo/action-account_dunning.account_dunning_sequence_action"
+DUNNING = "/odoo/action-account_dunning.account_move_dunning_action"
+
+
+def settle(page):
+    # Odoo keeps a connection open: wait for the screen to be drawn instead.
+    page.wait_for_selector(".o_action_manager .o_view_controller")
+    page.wait_for_timeout(1500)
+
+
+def shoot(page, name, locator=None):
+    settle(page)
+    path = TARGET / f"screenshot_{name}.png"
+    (locator or page).screenshot(path=str(path))
+    print(f"  {path}")
+
+
+def main():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+        page.goto(f"{BASE_URL}/web/login")
+        page.fill("input[name=login]", "admin")
+        page.fill("input[name=password]", "admin")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/odoo**")
+
+        page.goto(BASE_URL + SEQUENCES)
+        page.locator(".o_data_row").first.click()
+        page.wait_for_selector(".o_form_view div[name=step_ids] .o_data_row")
+        shoot(page, "sequence")
+
+        page.goto(BASE_URL + DUNNING)
+        page.wait_for_selector(".o_list_view .o_data_row")
+        shoot(page, "dunning_list")
+
+        page.locator(".o_data_row", has_text="1,840.00").locator("td[name=name]").click()
+        page.locator(".o_notebook a.nav-link", has_text="Dunning").click()
+        page.wait_for_selector(".o_dunning_timeline .o_data_row")
+        settle(page)
+        page.locator(".o_dunning_timeline").scroll_into_view_if_needed()
+        shoot(page, "invoice_timeline")
+
+        page.goto(BASE_URL + DUNNING)
+        page.wait_for_selector(".o_list_view .o_data_row")
+        for amount in ("1,840.00", "680.00", "2,300.00"):
+            page.locator(".o_data_row", has_text=amount).locator(
+                ".o_list_record_selector input"
+            ).check()
+        page.locator(".o_control_panel button", has_text="Send Reminders").click()
+        page.wait_for_selector(".modal div[name=line_ids] .o_data_row")
+        shoot(page, "send_wizard")
+
+        page.locator(".modal div[name=line_ids] .o_data_row").first.locator(
+            "td[name=partner_id]"
+        ).click()
+        page.wait_for_selector(".modal .o_form_view div[name=body]")
+        shoot(page, "send_wizard_preview")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
