@@ -154,9 +154,13 @@ class AccountMove(models.Model):
         "dunning_paused",
         "dunning_pause_until",
         "dunning_event_ids.state",
+        "commercial_partner_id.dunning_excluded",
     )
     def _compute_dunning_next(self):
         for move in self:
+            if move.commercial_partner_id.dunning_excluded:
+                move.dunning_next_step_id = move.dunning_next_date = False
+                continue
             pending = move.dunning_event_ids.filtered(lambda event: event.state == "pending")[:1]
             if pending and move._dunning_is_open():
                 # Waits for a person: that step is what happens next.

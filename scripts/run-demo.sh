@@ -31,7 +31,7 @@ trap 'kill $SMTP_PID 2>/dev/null; rm -rf "$ADDONS_DIR"' EXIT
 
 echo "Creating database $DB with the module and its demo data..."
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --load-language=fr_FR --stop-after-init --log-level=warn
+odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --load-language=en_US,fr_FR --stop-after-init --log-level=warn
 
 # Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
 odoo_bin -c "$CONF" -d "$DB" --log-level=warn &

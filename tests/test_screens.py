@@ -60,6 +60,15 @@ class TestScreens(DunningCase):
         self.assertEqual(overdue.dunning_next_step_id, self.step_reminder2)
         self.assertEqual(overdue.dunning_next_date, TODAY + timedelta(days=2))
 
+    def test_excluded_customer_has_no_next_step(self):
+        invoice = self.create_invoice(due=TODAY + timedelta(days=10))
+        self.assertEqual(invoice.dunning_next_step_id, self.step_notice)
+        self.customer.dunning_excluded = True
+        self.assertFalse(invoice.dunning_next_step_id)
+        self.assertFalse(invoice.dunning_next_date)
+        self.customer.dunning_excluded = False
+        self.assertEqual(invoice.dunning_next_date, TODAY + timedelta(days=2))
+
     def test_dunning_list_filters(self):
         overdue = self.create_invoice(due=TODAY - timedelta(days=3))
         this_week = self.create_invoice(partner=self.customer_b, due=TODAY + timedelta(days=2))
