@@ -1,7 +1,19 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
+from odoo.tools.pdf import merge_pdf
+
+CALL_OUTCOMES = [
+    ("reached", "Reached"),
+    ("promise", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("no_answer", "No Answer"),
+]
 
 
 class AccountDunningEvent(models.Model):
@@ -95,6 +107,20 @@ class AccountDunningEvent(models.Model):
         default=lambda self: self.env.user,
     )
     note = fields.Text()
+    event_type = fields.Selection(
+        [("reminder", "Reminder"), ("thank_you", "Thank You")],
+        string="Type",
+        required=True,
+        default="reminder",
+    )
+    call_outcome = fields.Selection(
+        CALL_OUTCOMES,
+        help="What the call or action gave, recorded when its activity is done.",
+    )
+    promise_date = fields.Date(
+        string="Promised Payment Date",
+        help="Dunning is paused until this date.",
+    )
     email_subject = fields.Char(related="message_id.subject", string="Email Subject")
     email_body = fields.Html(related="message_id.body", string="Email Body")
     activity_state = fields.Char(compute="_compute_activity_state", string="Activity Status")
@@ -141,6 +167,37 @@ class AccountDunningEvent(models.Model):
         pending._apply_to_moves()
         return True
 
+    def action_print_letters(self):
+        """Download the letters waiting to be printed as one PDF, and record
+        them as sent."""
+        letters = self.filtered(lambda event: event.state == "pending" and event.attachment_id)
+        if not letters:
+            raise UserError(_("None of the selected reminders is a letter waiting to be printed."))
+        letters.check_access("write")
+        attachments = letters.sudo().attachment_id
+        merged = merge_pdf([base64.b64decode(attachment.datas) for attachment in attachments])
+        bundle = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": _(
+                        "Letters to print %(date)s.pdf", date=fields.Date.context_today(self)
+                    ),
+                    "raw": merged,
+                    "mimetype": "application/pdf",
+                    "res_model": "account.dunning.event",
+                    "res_id": letters[0].id,
+                }
+            )
+        )
+        letters.action_mark_sent()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{bundle.id}?download=true",
+            "target": "download",
+        }
+
     def action_mark_sent(self):
         """Confirm a pending letter was printed and posted."""
         pending = self._check_pending()
@@ -186,6 +243,19 @@ class AccountDunningEvent(models.Model):
             "user_id": self.env.uid,
             **values,
         }
+
+    @api.model
+    def _prepare_thank_you_vals(self, move, state, today, **values):
+        """Values of the event recording the thank-you email of ``move``."""
+        return self._prepare_event_vals(
+            move,
+            self.env["account.dunning.step"],
+            state,
+            today,
+            channel="email",
+            event_type="thank_you",
+            **values,
+        )
 
     def _apply_to_moves(self):
         """Move each invoice past the steps that are done with it.
@@ -246,3 +316,72 @@ class AccountDunningEvent(models.Model):
             )
             events.write({"state": "failed", "note": note, "activity_id": activity.id})
             moves._dunning_write({"dunning_last_failed": True})
+
+    # Daily digest ---------------------------------------------------------
+
+    @api.model
+    def _cron_send_digest(self):
+        """Each morning, one email per responsible with work: the customers
+        to call or act on, the reminders waiting for approval and the failed
+        ones. Nobody gets an empty digest."""
+        work = self._get_digest_work()
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create([self._prepare_digest_mail(user, items) for user, items in work.items()])
+        )
+        self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
+        return mails
+
+    @api.model
+    def _get_digest_work(self):
+        """{user: {"calls": events, "approvals": events, "failures": events}}
+        for the users who have something to do."""
+        Event = self.sudo()
+        calls = Event.search(
+            [
+                ("channel", "in", ("phone", "manual")),
+                ("state", "=", "sent"),
+                ("activity_id", "!=", False),
+            ]
+        )
+        approvals = Event.search([("state", "=", "pending"), ("attachment_id", "=", False)])
+        failures = Event.search([("state", "=", "failed"), ("activity_id", "!=", False)])
+        work = defaultdict(lambda: {"calls": Event, "approvals": Event, "failures": Event})
+        for kind, events, get_user in (
+            ("calls", calls, lambda event: event.activity_id.user_id),
+            ("approvals", approvals, lambda event: event.move_id._get_dunning_responsible()),
+            ("failures", failures, lambda event: event.activity_id.user_id),
+        ):
+            for user, user_events in events.grouped(get_user).items():
+                if user and user.active and not user.share and user.email:
+                    work[user][kind] |= user_events
+        return dict(work)
+
+    @api.model
+    def _prepare_digest_mail(self, user, items):
+        """The digest email of ``user``, in the user's language."""
+        env = self.with_context(lang=user.lang).env
+        company = user.company_id
+        body = env["ir.qweb"]._render(
+            "account_dunning.dunning_digest",
+            {
+                "user": user,
+                "company": company,
+                "calls": items["calls"].with_env(env).sorted("date"),
+                "approvals": items["approvals"].with_env(env).sorted("date"),
+                "failures": items["failures"].with_env(env).sorted("date"),
+                "format_amount": lambda amount, currency: format_amount(env, amount, currency),
+                "format_date": lambda day: format_date(env, day),
+            },
+        )
+        return {
+            "subject": env._(
+                "Dunning: your tasks of %(date)s",
+                date=format_date(env, fields.Date.context_today(self.with_user(user))),
+            ),
+            "body_html": body,
+            "email_from": company.email_formatted or self.env.ref("base.user_root").email_formatted,
+            "recipient_ids": [(6, 0, user.partner_id.ids)],
+            "auto_delete": True,
+        }

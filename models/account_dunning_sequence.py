@@ -42,6 +42,14 @@ class AccountDunningSequence(models.Model):
         copy=True,
     )
     step_count = fields.Integer(compute="_compute_step_count")
+    thank_you_template_id = fields.Many2one(
+        "mail.template",
+        string="Thank-You Email",
+        domain=[("model", "=", "account.move")],
+        ondelete="set null",
+        help="Sent once to customers when invoices that received at least one "
+        "reminder are fully paid. Empty: no thank-you email.",
+    )
     step_warning = fields.Text(
         compute="_compute_step_warning",
         help="What would make saving the steps fail.",
@@ -298,6 +306,7 @@ class AccountDunningSequence(models.Model):
             )
             today = sequences._get_dunning_today(company)
             sequences._resume_expired_pauses(company, today)
+            sequences._send_thank_you(company, today)
             seen = set()
             while True:
                 moves = sequences._lock_due_moves(company, today, batch_size)
@@ -349,6 +358,89 @@ class AccountDunningSequence(models.Model):
             )
         )
         moves.action_dunning_resume()
+
+    @api.model
+    def _send_thank_you(self, company, today):
+        """Thank, once, the customers who fully paid invoices that received
+        at least one reminder, when their sequence has a thank-you email."""
+        moves = self._lock_thanked_moves(company)
+        Event = self.env["account.dunning.event"].sudo()
+        Step = self.env["account.dunning.step"].sudo()
+        vals_list = []
+        for (sequence, partner), partner_moves in moves.grouped(
+            lambda move: (move.dunning_sequence_id, move.commercial_partner_id)
+        ).items():
+            template = sequence.thank_you_template_id
+            recipients = partner._get_reminder_recipients()
+            values = {}
+            if recipients:
+                values = Step._render_reminder_emails([partner_moves], template=template)[
+                    partner_moves[:1].id
+                ]
+            if not recipients or isinstance(values, Exception):
+                note = (
+                    _("Not thanked: %(error)s", error=values)
+                    if recipients
+                    else _("Not thanked: the customer has no email address.")
+                )
+                state = "failed" if recipients else "skipped"
+                vals_list += [
+                    Event._prepare_thank_you_vals(move, state, today, note=note)
+                    for move in partner_moves
+                ]
+                continue
+            values["attachment_ids"] = []
+            mail = Step._queue_reminder_emails(
+                [(partner, partner_moves, recipients, values)], template
+            )
+            note = _(
+                "Thanked by email: %(recipients)s.",
+                recipients=", ".join(recipients.mapped("email_formatted")),
+            )
+            vals_list += [
+                Event._prepare_thank_you_vals(
+                    move,
+                    "sent",
+                    today,
+                    mail_id=mail.id,
+                    message_id=mail.mail_message_id.id,
+                    note=note,
+                )
+                for move in partner_moves
+            ]
+        return Event.create(vals_list)
+
+    @api.model
+    def _lock_thanked_moves(self, company):
+        """Lock and return the paid invoices of a company to thank: reminded
+        at least once, never thanked, following a sequence that thanks."""
+        self.env.flush_all()
+        query = SQL(
+            """
+            SELECT m.id FROM account_move m
+              JOIN account_dunning_sequence s ON s.id = m.dunning_sequence_id
+             WHERE m.company_id = %(company_id)s
+               AND m.move_type = 'out_invoice'
+               AND m.state = 'posted'
+               AND m.payment_state IN ('paid', 'in_payment')
+               AND s.thank_you_template_id IS NOT NULL
+               AND EXISTS (SELECT 1 FROM account_dunning_event e
+                            WHERE e.move_id = m.id AND e.state = 'sent'
+                              AND e.event_type = 'reminder')
+               AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
+                                WHERE e.move_id = m.id AND e.event_type = 'thank_you')
+          ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
+               FOR UPDATE OF m SKIP LOCKED
+            """,
+            company_id=company.id,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                move_ids = [row[0] for row in self.env.cr.fetchall()]
+        except pg_errors.SerializationFailure:
+            return self.env["account.move"]
+        return self.env["account.move"].sudo().browse(move_ids)
 
     @api.model
     def _get_due_moves_query(self, company, today):

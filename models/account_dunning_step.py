@@ -15,6 +15,7 @@ _logger = logging.getLogger(__name__)
 
 INVOICE_REPORT = "account.account_invoices"
 LETTER_REPORT = "account_dunning.action_report_dunning_letter"
+FORMAL_NOTICE_REPORT = "account_dunning.action_report_dunning_formal_notice"
 HEADER_FIELDS = ("subject", "email_from", "reply_to", "email_cc")
 
 
@@ -49,6 +50,7 @@ class AccountDunningStep(models.Model):
         [
             ("email", "Email"),
             ("letter", "Letter"),
+            ("formal_notice", "Formal Notice"),
             ("phone", "Phone Call"),
             ("manual", "Manual Action"),
         ],
@@ -78,6 +80,12 @@ class AccountDunningStep(models.Model):
         string="Activity Type",
         default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
         help="Activity created by phone and manual steps.",
+    )
+    payment_delay_days = fields.Integer(
+        string="Payment Expected Within (days)",
+        default=8,
+        help="Phone calls, manual actions and formal notices ask for payment "
+        "within this many days: the final deadline of a formal notice.",
     )
     activity_user_id = fields.Many2one(
         "res.users",
@@ -236,6 +244,7 @@ class AccountDunningStep(models.Model):
         handler = {
             "email": self._run_email,
             "letter": self._run_letter,
+            "formal_notice": self._run_letter,
             "phone": self._run_activity,
             "manual": self._run_activity,
         }[self.channel]
@@ -437,7 +446,6 @@ class AccountDunningStep(models.Model):
         The mail and its message are created in the same transaction as the
         events, so a reminder is either recorded and queued, or neither.
         """
-        self.ensure_one()
         if not to_send:
             return self.env["mail.mail"]
         partners = self.env["res.partner"].concat(*(group[0] for group in to_send))
@@ -591,25 +599,40 @@ class AccountDunningStep(models.Model):
 
     # Letter -----------------------------------------------------------
 
+    def _get_letter_report(self):
+        """The report of a letter or formal notice step."""
+        self.ensure_one()
+        return FORMAL_NOTICE_REPORT if self.channel == "formal_notice" else LETTER_REPORT
+
+    def _get_payment_deadline(self, today):
+        """The date by which payment is now expected."""
+        self.ensure_one()
+        return today + timedelta(days=self.payment_delay_days)
+
     def _run_letter(self, groups, today):
-        """Render one letter per customer, to be printed and posted."""
+        """Render one letter (or formal notice) per customer, to be printed
+        and posted."""
         self.ensure_one()
         Event = self.env["account.dunning.event"]
-        report = self.env.ref(LETTER_REPORT).sudo()
+        report_ref = self._get_letter_report()
+        report = self.env.ref(report_ref).sudo()
         vals_list = []
         for partner, moves in groups:
             lead = moves[:1]
             pdf, _report_type = report.with_context(
                 force_report_rendering=True,
                 dunning_reminder_groups=((lead.id, tuple(moves.ids)),),
-            )._render_qweb_pdf(LETTER_REPORT, res_ids=lead.ids)
+                dunning_date=today,
+                dunning_deadline=self._get_payment_deadline(today),
+            )._render_qweb_pdf(report_ref, res_ids=lead.ids)
             attachment = (
                 self.env["ir.attachment"]
                 .sudo()
                 .create(
                     {
                         "name": _(
-                            "Reminder letter %(customer)s %(date)s.pdf",
+                            "%(step)s %(customer)s %(date)s.pdf",
+                            step=self.name,
                             customer=partner.display_name,
                             date=today,
                         ).replace("/", "-"),
@@ -621,7 +644,7 @@ class AccountDunningStep(models.Model):
                 )
             )
             lead.sudo()._message_log(
-                body=_("Reminder letter %(step)s ready to print.", step=self.display_name),
+                body=_("Letter %(step)s ready to print.", step=self.display_name),
                 attachment_ids=attachment.ids,
             )
             vals_list += [
@@ -644,6 +667,10 @@ class AccountDunningStep(models.Model):
         who must call or act."""
         self.ensure_one()
         Event = self.env["account.dunning.event"]
+        deadline = Markup("<p><strong>%s</strong></p>") % _(
+            "Payment now expected by %(date)s.",
+            date=format_date(self.env, self._get_payment_deadline(today)),
+        )
         activities = self._create_activities(
             [
                 (
@@ -651,7 +678,7 @@ class AccountDunningStep(models.Model):
                     self.activity_user_id or moves[:1]._get_dunning_responsible(),
                     self.activity_type_id,
                     self.display_name,
-                    self._prepare_activity_note(partner, moves),
+                    self._prepare_activity_note(partner, moves) + deadline,
                 )
                 for partner, moves in groups
             ],

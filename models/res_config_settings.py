@@ -14,3 +14,15 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_responsible_id",
         readonly=False,
     )
+    dunning_late_fees = fields.Boolean(
+        related="company_id.dunning_late_fees",
+        readonly=False,
+    )
+    dunning_interest_rate = fields.Float(
+        related="company_id.dunning_interest_rate",
+        readonly=False,
+    )
+    dunning_legal_interest_rate = fields.Float(
+        related="company_id.dunning_legal_interest_rate",
+        readonly=False,
+    )

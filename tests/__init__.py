@@ -5,3 +5,8 @@ from . import test_multi
 from . import test_concurrency
 from . import test_reports
 from . import test_data
+from . import test_late_fees
+from . import test_channels
+from . import test_screens
+from . import test_send_wizard
+from . import test_ui

@@ -1,0 +1,295 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, tagged
+
+from .common import TODAY, DunningCase
+from .smtp import smtp_server
+from .test_reports import pdf_text
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestChannels(DunningCase):
+    """Calls, letters, formal notices, the daily digest, thank-you emails
+    and the payment link."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"street": "3 rue de la Paix", "zip": "69002", "city": "Lyon"})
+        cls.customer.write({"street": "12 quai du Port", "zip": "13002", "city": "Marseille"})
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Alice Accountant",
+                "login": "alice",
+                "email": "alice@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("account.group_account_invoice").id,
+                            cls.env.ref("account_dunning.group_account_dunning_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        cls.customer.dunning_responsible_id = cls.accountant
+
+    # Calls --------------------------------------------------------------
+
+    def call_activity(self, invoice):
+        self.run_dunning()
+        event = self.events(invoice).filtered(lambda event: event.channel == "phone")
+        self.assertTrue(event.activity_id)
+        return event
+
+    def test_call_note_says_when_payment_is_now_expected(self):
+        invoice = self.create_invoice(due=day(-30), amount=750)
+        event = self.call_activity(invoice)
+        note = event.activity_id.note
+        self.assertIn(invoice.name, note)
+        self.assertIn("750.00", note)
+        # Expected within the step's 8 days.
+        self.assertIn("Payment now expected by 03/18/2026", note)
+        self.assertEqual(event.activity_id.user_id, self.accountant)
+
+    def test_call_outcome_is_recorded_when_the_activity_is_done(self):
+        invoice = self.create_invoice(due=day(-30))
+        event = self.call_activity(invoice)
+        activity = event.activity_id.with_user(self.accountant)
+        self.assertTrue(activity.is_dunning_call)
+        activity.dunning_call_outcome = "dispute"
+        activity.action_feedback(feedback="Says the goods were damaged.")
+        self.assertEqual(event.call_outcome, "dispute")
+        self.assertIn("Outcome: Dispute. Says the goods were damaged.", event.note)
+        self.assertFalse(invoice.dunning_paused)
+
+    def test_promise_to_pay_pauses_until_its_date(self):
+        invoice = self.create_invoice(due=day(-30))
+        event = self.call_activity(invoice)
+        activity = event.activity_id.with_user(self.accountant)
+        activity.write({"dunning_call_outcome": "promise", "dunning_promise_date": day(12)})
+        with freeze_time(TODAY):
+            activity.action_done()
+        self.assertEqual(event.call_outcome, "promise")
+        self.assertEqual(event.promise_date, day(12))
+        self.assertTrue(invoice.dunning_paused)
+        self.assertEqual(invoice.dunning_pause_until, day(12))
+        self.assertIn("Promise to pay by 03/22/2026", invoice.dunning_pause_reason)
+
+    def test_promise_without_date_is_refused(self):
+        invoice = self.create_invoice(due=day(-30))
+        activity = self.call_activity(invoice).activity_id
+        activity.dunning_call_outcome = "promise"
+        with self.assertRaisesRegex(UserError, "needs the date"):
+            activity.action_done()
+        self.assertTrue(activity.exists())
+
+    def test_call_done_without_outcome_counts_as_reached(self):
+        invoice = self.create_invoice(due=day(-30))
+        event = self.call_activity(invoice)
+        event.activity_id.action_done()
+        self.assertEqual(event.call_outcome, "reached")
+
+    def test_other_activities_are_left_alone(self):
+        invoice = self.create_invoice()
+        activity = invoice.activity_schedule("mail.mail_activity_data_todo", summary="Check")
+        self.assertFalse(activity.is_dunning_call)
+        activity.action_done()
+        self.assertFalse(self.events(invoice))
+
+    # Daily digest -------------------------------------------------------
+
+    def test_digest_lists_the_work_of_each_responsible(self):
+        call = self.create_invoice(due=day(-30), amount=101)
+        self.step_reminder1.auto = False
+        waiting = self.create_invoice(due=day(-1), amount=202)
+        no_email = self.env["res.partner"].create(
+            {"name": "Mute", "is_company": True, "dunning_responsible_id": self.accountant.id}
+        )
+        failed = self.create_invoice(partner=no_email, due=day(-20), amount=303)
+        self.run_dunning()
+        self.env["mail.mail"].search([]).unlink()
+        with freeze_time(TODAY):
+            mails = self.env["account.dunning.event"]._cron_send_digest()
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.recipient_ids, self.accountant.partner_id)
+        self.assertIn("Dunning: your tasks of 03/10/2026", mails.subject)
+        body = mails.body_html
+        self.assertIn("Customers to call or act on", body)
+        self.assertIn("Reminders waiting for your approval", body)
+        self.assertIn("Reminders that could not be sent", body)
+        for invoice, amount in ((call, "101.00"), (waiting, "202.00"), (failed, "303.00")):
+            self.assertIn(invoice.name, body)
+            self.assertIn(amount, body)
+        self.assertIn("no email address", body)
+
+    def test_no_digest_when_there_is_nothing_to_do(self):
+        self.create_invoice(due=day(-1))
+        self.run_dunning()
+        with freeze_time(TODAY):
+            self.assertFalse(self.env["account.dunning.event"]._cron_send_digest())
+
+    def test_digest_in_the_language_of_the_responsible(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.accountant.lang = "fr_FR"
+        self.create_invoice(due=day(-30))
+        self.run_dunning()
+        with freeze_time(TODAY):
+            mail = self.env["account.dunning.event"]._cron_send_digest()
+        self.assertIn("Relances : vos tâches du 10/03/2026", mail.subject)
+        self.assertIn("Clients à appeler ou à traiter", mail.body_html)
+
+    # Letters and formal notices ----------------------------------------
+
+    def test_letters_to_print_are_printed_in_bulk_and_marked_sent(self):
+        self.step_reminder1.channel = "letter"
+        first = self.create_invoice(due=day(-1), amount=111)
+        second = self.create_invoice(partner=self.customer_b, due=day(-1), amount=222)
+        self.run_dunning()
+        letters = self.events(first | second)
+        self.assertEqual(letters.mapped("state"), ["pending", "pending"])
+        self.assertIn(letters[0].attachment_id, first.message_ids.attachment_ids)
+        action = letters.with_user(self.accountant).action_print_letters()
+        self.assertEqual(letters.mapped("state"), ["sent", "sent"])
+        bundle = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        text = pdf_text(bundle.raw)
+        self.assertIn(first.name, text)
+        self.assertIn(second.name, text)
+        self.assertIn("Payment reminder", text)
+        with self.assertRaisesRegex(UserError, "None of the selected"):
+            letters.action_print_letters()
+
+    def test_formal_notice_says_what_the_law_requires(self):
+        self.step_call.write({"channel": "formal_notice", "payment_delay_days": 8})
+        invoices = self.create_invoice(due=day(-30), amount=1500) | self.create_invoice(
+            due=day(-30), amount=500
+        )
+        self.run_dunning()
+        event = self.events(invoices)[:1]
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(event.channel, "formal_notice")
+        text = pdf_text(event.attachment_id.raw)
+        self.assertIn("mise en demeure", text)
+        self.assertIn("Registered letter with acknowledgement of receipt", text)
+        # Sending date, and the final deadline 8 days later.
+        self.assertIn("03/10/2026", text)
+        self.assertIn("no later than 03/18/2026", " ".join(text.split()))
+        for invoice in invoices:
+            self.assertIn(invoice.name, text)
+        self.assertIn("1,500.00", text)
+        self.assertIn("2,000.00", text)
+        self.assertIn("legal action", text)
+        # Both addresses and a signature block.
+        self.assertIn("3 rue de la Paix", text)
+        self.assertIn("12 quai du Port", text)
+        self.assertIn("Signature", text)
+        self.assertIn(self.accountant.name, text)
+
+    def test_formal_notice_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.customer.lang = "fr_FR"
+        self.step_call.channel = "formal_notice"
+        self.create_invoice(due=day(-30))
+        self.run_dunning()
+        text = pdf_text(self.events(self.customer.invoice_ids).attachment_id.raw)
+        self.assertIn("MISE EN DEMEURE", text.upper())
+        self.assertIn("Lettre recommandée avec accusé de réception", text)
+
+    def test_late_fees_appear_in_reminders_and_formal_notice(self):
+        self.company.write({"dunning_late_fees": True, "dunning_interest_rate": 12.0})
+        self.step_call.channel = "formal_notice"
+        reminded = self.create_invoice(due=day(-14), amount=1000)
+        noticed = self.create_invoice(partner=self.customer_b, due=day(-30), amount=1000)
+        self.run_dunning()
+        body = self.mails(self.customer).body_html
+        self.assertIn("Late-payment costs due to date", body)
+        # 1,000 x 12 % x 14 / 365 = 4.60
+        self.assertIn("4.60", body)
+        self.assertIn(reminded.name, body)
+        text = pdf_text(self.events(noticed).attachment_id.raw)
+        self.assertIn("Late-payment costs due to date", text)
+        # 1,000 x 12 % x 30 / 365 = 9.86
+        self.assertIn("9.86", text)
+
+    # Thank you ----------------------------------------------------------
+
+    def test_thank_you_once_when_a_reminded_invoice_is_paid(self):
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        reminded = self.create_invoice(due=day(-1), amount=640)
+        never_reminded = self.create_invoice(due=day(20))
+        self.run_dunning(day(-9))  # before the notice of never_reminded
+        self.run_dunning()
+        self.pay(reminded, day=day(2))
+        self.pay(never_reminded, day=day(2))
+        self.run_dunning(day(3))
+        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
+        self.assertEqual(thanks.state, "sent")
+        self.assertEqual(thanks.mail_id.subject, f"{self.company.name}: thank you for your payment")
+        self.assertIn(reminded.name, thanks.mail_id.body_html)
+        self.assertEqual(thanks.mail_id.recipient_ids, self.customer)
+        self.assertFalse(
+            self.events(never_reminded).filtered(lambda event: event.event_type == "thank_you")
+        )
+        self.run_dunning(day(4))
+        self.assertEqual(len(self.mails(self.customer).filtered(lambda m: "thank" in m.subject)), 1)
+
+    def test_no_thank_you_without_a_template(self):
+        reminded = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.pay(reminded, day=day(1))
+        self.run_dunning(day(2))
+        self.assertEqual(self.events(reminded).event_type, "reminder")
+
+    def test_customer_without_email_is_not_thanked_and_not_retried(self):
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        reminded = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.customer.email = False
+        self.pay(reminded, day=day(1))
+        self.run_dunning(day(2))
+        self.run_dunning(day(3))
+        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
+        self.assertEqual(thanks.state, "skipped")
+        self.assertIn("no email address", thanks.note)
+
+    # Email content ------------------------------------------------------
+
+    def test_reminder_with_pdfs_and_payment_link_leaves_through_smtp(self):
+        self.step_reminder1.attach_invoice = True
+        first = self.create_invoice(due=day(-1), amount=420)
+        second = self.create_invoice(due=day(-1), amount=80)
+        self.run_dunning()
+        with smtp_server(self.env) as received:
+            self.mails(self.customer).send(raise_exception=False)
+        self.assertEqual(len(received), 1)
+        _sender, recipients, message = received[0]
+        self.assertEqual(recipients, ["contact@bistrot.example.com"])
+        self.assertEqual(message["Subject"], f"{self.company.name}: payment reminder")
+        body = message.get_body(("html",)).get_content()
+        for invoice, amount in ((first, "420.00"), (second, "80.00")):
+            self.assertIn(invoice.name, body)
+            self.assertIn(amount, body)
+            self.assertIn(f"/my/invoices/{invoice.id}?access_token=", body)
+        self.assertIn("500.00", body)
+        attachments = [part for part in message.iter_attachments()]
+        self.assertEqual(len(attachments), 2)
+        self.assertEqual({part.get_content_type() for part in attachments}, {"application/pdf"})
+        texts = " ".join(pdf_text(part.get_content()) for part in attachments)
+        self.assertIn(first.name, texts)
+        self.assertIn(second.name, texts)
