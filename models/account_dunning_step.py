@@ -1,6 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+import uuid
 from datetime import timedelta
 
 import psycopg2
@@ -9,7 +10,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -365,6 +366,7 @@ class AccountDunningStep(models.Model):
         """
         if not move_groups:
             return {}
+        self._ensure_portal_tokens(self.env["account.move"].concat(*move_groups))
         template = (template or self.mail_template_id).with_context(
             dunning_reminder_groups=tuple((moves[:1].id, tuple(moves.ids)) for moves in move_groups)
         )
@@ -382,6 +384,26 @@ class AccountDunningStep(models.Model):
                 failure = next((v for v in (body, header) if isinstance(v, Exception)), None)
                 results[res_id] = failure or dict(header, body_html=body)
         return results
+
+    @api.model
+    def _ensure_portal_tokens(self, moves):
+        """Give the invoices without one the access token of their payment
+        link, in one query: the portal would write each invoice on its own
+        while the templates render."""
+        missing = moves.filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        self.env.flush_all()
+        values = SQL(",").join(SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in missing)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move m SET access_token = v.token"
+                " FROM (VALUES %s) AS v(id, token)"
+                " WHERE m.id = v.id AND m.access_token IS NULL",
+                values,
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
 
     @api.model
     def _render_bodies(self, template, res_ids):

@@ -9,7 +9,7 @@ from .common import TODAY, DunningCase
 
 # Pinned query counts of the hot path: a change here is a change of the
 # engine's cost, to be looked at.
-RUN_QUERIES = 96
+RUN_QUERIES = 87
 IDLE_QUERIES = 19
 
 
@@ -128,3 +128,28 @@ class TestQueryCount(DunningCase):
         self.env.invalidate_all()
         with freeze_time(TODAY), self.assertQueryCount(IDLE_QUERIES):
             self.env["account.dunning.sequence"]._cron_run_dunning()
+
+    def queries_of_a_run_with_customers_due(self, count):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Due customer {index}", "email": f"due{index}@example.com"}
+                for index in range(count)
+            ]
+        )
+        for partner in partners:
+            self.create_invoice(partner=partner, due=day(-1))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        with freeze_time(TODAY):
+            self.env["account.dunning.sequence"]._cron_run_dunning()
+        return self.env.cr.sql_log_count - start
+
+    def test_run_queries_grow_slowly_with_the_customers_due(self):
+        # The first run warms the caches of the registry.
+        self.queries_of_a_run_with_customers_due(1)
+        few = self.queries_of_a_run_with_customers_due(2)
+        many = self.queries_of_a_run_with_customers_due(10)
+        # Emails, events, notes, followers and payment links are all made in
+        # batches: eight more customers cost no query more.
+        self.assertEqual(many, few, "eight more customers cost no query more")
