@@ -56,7 +56,7 @@ def main():
             page.locator(".o_data_row", has_text=amount).locator(
                 ".o_list_record_selector input"
             ).check()
-        page.locator(".o_control_panel button", has_text="Send Reminders").click()
+        page.locator(".o_control_panel button", has_text="Send reminders").click()
         page.wait_for_selector(".modal div[name=line_ids] .o_data_row")
         shoot(page, "send_wizard")
 

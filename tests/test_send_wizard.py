@@ -241,7 +241,7 @@ class TestSendWizard(DunningCase):
     def test_wizard_is_offered_in_the_invoice_list_action_menu(self):
         action = self.env.ref("account_dunning.account_dunning_send_action")
         self.assertEqual(action.binding_model_id.model, "account.move")
-        self.assertEqual(action.with_context(lang="en_US").name, "Send Reminders")
+        self.assertEqual(action.with_context(lang="en_US").name, "Send reminders")
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
         self.assertEqual(action.with_context(lang="fr_FR").name, "Relancer")

@@ -111,7 +111,7 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
             run: "click",
         },
         {
-            trigger: ".o-dropdown--menu .o_menu_item:contains(Send Reminders)",
+            trigger: ".o-dropdown--menu .o_menu_item:contains(Send reminders)",
             run: "click",
         },
         {
