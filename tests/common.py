@@ -96,6 +96,27 @@ class DunningCase(AccountTestInvoicingCommon):
     # Helpers ----------------------------------------------------------
 
     @classmethod
+    def create_accountant(cls):
+        """An accountant with the invoicing and Dunning User rights only."""
+        return cls.env["res.users"].create(
+            {
+                "name": "Alice Accountant",
+                "login": "alice",
+                "email": "alice@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("account.group_account_invoice").id,
+                            cls.env.ref("account_dunning.group_account_dunning_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+
+    @classmethod
     def create_invoice(
         cls,
         partner=None,

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
@@ -25,23 +24,7 @@ class TestChannels(DunningCase):
         super().setUpClass()
         cls.company.write({"street": "3 rue de la Paix", "zip": "69002", "city": "Lyon"})
         cls.customer.write({"street": "12 quai du Port", "zip": "13002", "city": "Marseille"})
-        cls.accountant = cls.env["res.users"].create(
-            {
-                "name": "Alice Accountant",
-                "login": "alice",
-                "email": "alice@company.example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("account.group_account_invoice").id,
-                            cls.env.ref("account_dunning.group_account_dunning_user").id,
-                        ]
-                    )
-                ],
-            }
-        )
+        cls.accountant = cls.create_accountant()
         cls.customer.dunning_responsible_id = cls.accountant
 
     # Calls --------------------------------------------------------------

@@ -17,23 +17,7 @@ class TestScreens(DunningCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accountant = cls.env["res.users"].create(
-            {
-                "name": "Alice Accountant",
-                "login": "alice",
-                "email": "alice@company.example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("account.group_account_invoice").id,
-                            cls.env.ref("account_dunning.group_account_dunning_user").id,
-                        ]
-                    )
-                ],
-            }
-        )
+        cls.accountant = cls.create_accountant()
 
     def as_accountant(self, records):
         return records.with_user(self.accountant).with_context(tracking_disable=False)

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 
@@ -16,23 +15,7 @@ class TestSendWizard(DunningCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accountant = cls.env["res.users"].create(
-            {
-                "name": "Alice Accountant",
-                "login": "alice",
-                "email": "alice@company.example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [
-                    Command.set(
-                        [
-                            cls.env.ref("account.group_account_invoice").id,
-                            cls.env.ref("account_dunning.group_account_dunning_user").id,
-                        ]
-                    )
-                ],
-            }
-        )
+        cls.accountant = cls.create_accountant()
         cls.invoice_a1 = cls.create_invoice(due=TODAY - timedelta(days=20), amount=1100)
         cls.invoice_a2 = cls.create_invoice(due=TODAY - timedelta(days=5), amount=1200)
         cls.invoice_b = cls.create_invoice(
