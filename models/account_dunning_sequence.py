@@ -434,13 +434,7 @@ class AccountDunningSequence(models.Model):
             """,
             company_id=company.id,
         )
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query)
-                move_ids = [row[0] for row in self.env.cr.fetchall()]
-        except pg_errors.SerializationFailure:
-            return self.env["account.move"]
-        return self.env["account.move"].sudo().browse(move_ids)
+        return self._lock_moves(query)
 
     @api.model
     def _get_due_moves_query(self, company, today):
@@ -490,6 +484,12 @@ class AccountDunningSequence(models.Model):
             due=self._get_due_moves_query(company, today),
             limit=limit,
         )
+        return self._lock_moves(query)
+
+    @api.model
+    def _lock_moves(self, query):
+        """The invoices selected and locked by ``query`` (FOR UPDATE SKIP
+        LOCKED): none if another worker changed them meanwhile."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query)
