@@ -35,6 +35,7 @@
         "data/mail_templates_digest.xml",
         "data/account_dunning_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/account_dunning_actions.xml",
     ],
     "demo": ["demo/account_dunning_demo.xml"],
     "assets": {

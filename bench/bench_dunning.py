@@ -46,7 +46,7 @@ def generate(env, args, today):
     rng = random.Random(args.seed)
     cr = env.cr
     company = env.ref("base.main_company")
-    sequence = env["account.dunning.sequence"].search(
+    sequence = env["account.dunning.run"].search(
         [("company_id", "=", company.id), ("is_default", "=", True)]
     )
     # No PDF rendering in the timed run: wkhtmltopdf cost is per invoice and
@@ -150,7 +150,7 @@ def run_dunning(registry, today, batch_size):
             progress = env["ir.cron.progress"].create(
                 {"cron_id": env.ref("account_dunning.ir_cron_run_dunning").id}
             )
-            env["account.dunning.sequence"].with_context(
+            env["account.dunning.run"].with_context(
                 ir_cron_progress_id=progress.id
             )._cron_run_dunning(batch_size=batch_size)
             env.flush_all()

@@ -2,6 +2,11 @@ from . import account_dunning_sequence
 from . import account_dunning_step
 from . import account_dunning_event
 from . import account_move
+from . import account_move_late_fees
+from . import account_dunning_run
+from . import dunning_channel_email
+from . import dunning_channel_letter
+from . import dunning_channel_activity
 from . import mail_mail
 from . import res_company
 from . import res_config_settings

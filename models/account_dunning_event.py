@@ -3,6 +3,8 @@
 import base64
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
@@ -62,8 +64,14 @@ class AccountDunningEvent(models.Model):
         required=True,
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
+    sent_at = fields.Datetime(
+        string="Done At",
+        default=fields.Datetime.now,
+        help="When the step was done, sent or queued.",
+    )
     state = fields.Selection(
         [
+            ("queued", "Queued"),
             ("sent", "Sent"),
             ("pending", "Pending"),
             ("failed", "Failed"),
@@ -146,6 +154,7 @@ class AccountDunningEvent(models.Model):
         """Run the steps waiting for approval, one action per customer."""
         pending = self._check_pending()
         today = fields.Date.context_today(self)
+        Run = self.env["account.dunning.run"]
         for step, step_events in pending.grouped("step_id").items():
             if not step:
                 step_events._skip(_("The step was deleted before approval."))
@@ -153,9 +162,9 @@ class AccountDunningEvent(models.Model):
             closed = step_events.filtered(lambda event: not event.move_id.sudo()._dunning_is_open())
             closed._skip(_("The invoice was paid or cancelled before approval."))
             open_moves = (step_events - closed).move_id.sudo()
-            groups = list(open_moves.grouped("commercial_partner_id").items())
+            groups = Run._group_by_customer(open_moves)
             event_by_move = {event.move_id.id: event for event in step_events}
-            for vals in step._run_isolated(groups, today, approved=True) if groups else []:
+            for vals in Run._run_step(step.sudo(), groups, today, approved=True) if groups else []:
                 event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
         pending._apply_to_moves()
         return True
@@ -260,9 +269,10 @@ class AccountDunningEvent(models.Model):
     def _apply_to_moves(self):
         """Move each invoice past the steps that are done with it.
 
-        Sent, failed and skipped steps are done: the invoice goes on to the
-        next one. A failure is not retried by itself; its activity asks a
-        person to act.
+        Queued, sent, failed and skipped steps are done: the invoice goes on
+        to the next one. The run does not retry a failure by itself; its
+        activity asks a person to act, and a person sending again gets the
+        failed step (``account.move._get_dunning_step_to_send``).
         """
         done = self.filtered(lambda event: event.state != "pending" and event.step_id)
         for (step, failed), events in done.grouped(
@@ -278,7 +288,7 @@ class AccountDunningEvent(models.Model):
     def _supersede_pending(self):
         """Steps waiting for a person on these events' invoices, up to the
         step just done by hand, no longer need to be sent."""
-        done = self.filtered(lambda event: event.state in ("sent", "failed"))
+        done = self.filtered(lambda event: event.state in ("queued", "sent", "failed"))
         pending = done.move_id.sudo().dunning_event_ids.filtered(
             lambda event: event.state == "pending"
         )
@@ -292,29 +302,34 @@ class AccountDunningEvent(models.Model):
         )
         superseded._skip(_("Replaced by the reminder sent by %(user)s.", user=self.env.user.name))
 
+    def _mark_delivered(self):
+        """The mail server took the reminder email of these queued events."""
+        self.sudo().write({"state": "sent", "sent_at": fields.Datetime.now()})
+
     def _fail_after_send(self, reason):
-        """The mail server refused a reminder that was queued: record the
-        failure and ask the responsible to act, once per email."""
-        Step = self.env["account.dunning.step"]
+        """The mail server refused for good a reminder that was queued:
+        record the failure and ask the responsible to act, once per email."""
+        Run = self.env["account.dunning.run"]
         todo = self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
         for mail, events in self.grouped("mail_id").items():
             moves = events.move_id
             step = events.step_id[:1]
             note = _("The reminder email could not be sent: %(reason)s", reason=reason)
-            activity = Step._create_activities(
+            activity = Run._create_activities(
                 [
                     (
                         moves,
                         moves[:1]._get_dunning_responsible(),
                         todo,
                         _("Reminder failed: %(step)s", step=step.display_name or mail.subject),
-                        step._prepare_activity_note(events.partner_id[:1], moves),
+                        Markup("<p>%s</p>") % note
+                        + Run._prepare_activity_note(events.partner_id[:1], moves),
                     )
                 ],
                 today,
             )
-            events.write({"state": "failed", "note": note, "activity_id": activity.id})
+            events.sudo().write({"state": "failed", "note": note, "activity_id": activity.id})
             moves._dunning_write({"dunning_last_failed": True})
 
     # Daily digest ---------------------------------------------------------
@@ -325,10 +340,21 @@ class AccountDunningEvent(models.Model):
         to call or act on, the reminders waiting for approval and the failed
         ones. Nobody gets an empty digest."""
         work = self._get_digest_work()
+        run_warning = self.env["account.dunning.run"]._get_run_unfinished_warning()
+        if run_warning:
+            # Someone must hear of it, even with nothing else to do.
+            Event = self.sudo()
+            for user in self._get_run_warning_users():
+                work.setdefault(user, {"calls": Event, "approvals": Event, "failures": Event})
         mails = (
             self.env["mail.mail"]
             .sudo()
-            .create([self._prepare_digest_mail(user, items) for user, items in work.items()])
+            .create(
+                [
+                    self._prepare_digest_mail(user, items, run_warning)
+                    for user, items in work.items()
+                ]
+            )
         )
         self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
         return mails
@@ -359,7 +385,16 @@ class AccountDunningEvent(models.Model):
         return dict(work)
 
     @api.model
-    def _prepare_digest_mail(self, user, items):
+    def _get_run_warning_users(self):
+        """Who hears that the run did not finish: the default dunning
+        responsibles of the companies that run dunning."""
+        companies = self.env["account.dunning.run"]._get_dunning_companies()
+        return companies.dunning_responsible_id.filtered(
+            lambda user: user.active and not user.share and user.email
+        )
+
+    @api.model
+    def _prepare_digest_mail(self, user, items, run_warning=False):
         """The digest email of ``user``, in the user's language."""
         env = self.with_context(lang=user.lang).env
         company = user.company_id
@@ -368,6 +403,7 @@ class AccountDunningEvent(models.Model):
             {
                 "user": user,
                 "company": company,
+                "run_warning": run_warning,
                 "calls": items["calls"].with_env(env).sorted("date"),
                 "approvals": items["approvals"].with_env(env).sorted("date"),
                 "failures": items["failures"].with_env(env).sorted("date"),

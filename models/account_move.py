@@ -1,19 +1,15 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import date, timedelta
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.exceptions import RedirectWarning, UserError
+from odoo.tools import SQL, format_time
 from odoo.tools.sql import column_exists, create_column, create_index
 
 DUNNING_GROUP = "account_dunning.group_account_dunning_user"
-# Article D441-5 of the French Code de commerce, in EUR.
-DUNNING_RECOVERY_INDEMNITY = 40.0
-# The legal late-payment rate is the ECB main refinancing rate plus 10 points.
-DUNNING_LEGAL_RATE_MARGIN = 10.0
 
 # Writes made by the engine touch no accounting data: skip the invoice
 # synchronisation, balance check and "manually modified" flag they would
@@ -114,35 +110,6 @@ class AccountMove(models.Model):
         groups=DUNNING_GROUP,
         help="The customer's dunning responsible, else the salesperson.",
     )
-    dunning_late_interest = fields.Monetary(
-        string="Late-Payment Interest",
-        currency_field="currency_id",
-        compute="_compute_dunning_late_fees",
-        groups=DUNNING_GROUP,
-        help="Interest due by law on what is left to pay, from the day after "
-        "the due date (French Code de commerce, article L441-10).",
-    )
-    dunning_recovery_indemnity = fields.Monetary(
-        string="Fixed Recovery Indemnity",
-        currency_field="currency_id",
-        compute="_compute_dunning_late_fees",
-        groups=DUNNING_GROUP,
-        help="40 EUR per late invoice of a business customer (French Code de "
-        "commerce, article D441-5), in the invoice currency.",
-    )
-    dunning_late_fees_total = fields.Monetary(
-        string="Late-Payment Costs",
-        currency_field="currency_id",
-        compute="_compute_dunning_late_fees",
-        groups=DUNNING_GROUP,
-    )
-    dunning_late_rate_label = fields.Char(
-        string="Late-Payment Rate",
-        compute="_compute_dunning_late_fees",
-        groups=DUNNING_GROUP,
-        help="Annual rate(s) of the late-payment interest, oldest first.",
-    )
-
     dunning_reminder_move_ids = fields.Many2many(
         "account.move",
         string="Invoices in the Reminder",
@@ -341,17 +308,24 @@ class AccountMove(models.Model):
         return action
 
     def action_dunning_send_now(self):
-        """Run the next step of these invoices today, whatever its date: a
-        step waiting for approval is approved, an automatic one is run."""
+        """Send now the step a person sends (see
+        ``_get_dunning_step_to_send``): a step waiting for approval is
+        approved, an automatic one is run. Checked again under lock: invoices
+        already reminded today are refused unless the user confirms sending
+        again (context key ``dunning_send_again``, set by the confirmation)."""
         self._check_dunning_access()
         moves = self._dunning_lock()
         moves._check_dunning_can_send()
+        today = fields.Date.context_today(self)
+        send_again = self.env.context.get("dunning_send_again")
+        if not send_again:
+            moves._check_dunning_not_reminded_today(today)
         pending = moves.sudo().dunning_event_ids.filtered(lambda event: event.state == "pending")
         approvable = pending.filtered(lambda event: not event.attachment_id)
         approvable.action_approve()
         printed = pending - approvable
         rest = moves.sudo() - pending.move_id
-        without_step = rest.filtered(lambda move: not move._get_dunning_next_step())
+        without_step = rest.filtered(lambda move: not move._get_dunning_step_to_send(today))
         if without_step:
             raise UserError(
                 _(
@@ -359,14 +333,7 @@ class AccountMove(models.Model):
                     invoices=", ".join(without_step.mapped("display_name")),
                 )
             )
-        today = fields.Date.context_today(self)
-        Event = self.env["account.dunning.event"].sudo()
-        vals_list = []
-        for step, step_moves in rest.grouped(lambda move: move._get_dunning_next_step()).items():
-            groups = list(step_moves.grouped("commercial_partner_id").items())
-            vals_list += step._run_isolated(groups, today, approved=True)
-        events = Event.create(vals_list)
-        events._apply_to_moves()
+        events = self.env["account.dunning.run"]._send_now(rest, today, send_again=send_again)
         return self._dunning_notify_result(events | approvable, printed)
 
     def action_dunning_skip_to(self, step, send_now=False):
@@ -500,11 +467,11 @@ class AccountMove(models.Model):
         """A notification saying what was done, then the view reloaded."""
         counts = {
             state: len(events.filtered(lambda event, state=state: event.state == state))
-            for state in ("sent", "failed", "pending")
+            for state in ("queued", "sent", "failed", "pending")
         }
         message = _(
-            "Reminders: %(sent)s sent, %(failed)s failed, %(pending)s waiting.",
-            sent=counts["sent"],
+            "Reminders: %(sent)s sent or queued, %(failed)s failed, %(pending)s waiting.",
+            sent=counts["sent"] + counts["queued"],
             failed=counts["failed"],
             pending=counts["pending"] + len(printed or ()),
         )
@@ -533,15 +500,19 @@ class AccountMove(models.Model):
         return self.filtered(lambda move: move._dunning_is_open())
 
     @api.model
+    def _get_dunning_remindable_domain(self):
+        """The invoices that may be reminded: posted customer invoices with
+        something left to pay. ``_dunning_is_open`` is its twin in Python."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("amount_residual", ">", 0),
+        ]
+
+    @api.model
     def _search_dunning_open_moves(self, domain):
-        return self.search(
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-                *domain,
-            ]
-        )
+        return self.search(self._get_dunning_remindable_domain() + domain)
 
     def _get_dunning_next_step(self):
         """The next step this invoice will reach, if any."""
@@ -568,6 +539,52 @@ class AccountMove(models.Model):
             today,
         )
 
+    def _get_dunning_step_to_send(self, today):
+        """The step a person sends now: the step that failed last, to send
+        it again (a failure is not a step reached); else the step the run
+        would send today; else the next one, ahead of its date."""
+        self.ensure_one()
+        if self.dunning_last_failed and self.dunning_step_id:
+            return self.dunning_step_id
+        return self._get_dunning_due_step(today) or self._get_dunning_next_step()
+
+    def _get_dunning_reminded_today(self, today):
+        """{invoice: its latest reminder of ``today`` sent or queued}."""
+        events = self.sudo().dunning_event_ids.filtered(
+            lambda event: event.date == today
+            and event.event_type == "reminder"
+            and event.state in ("sent", "queued")
+        )
+        return {
+            move.with_env(self.env): move_events.sorted("id")[-1]
+            for move, move_events in events.grouped("move_id").items()
+        }
+
+    def _check_dunning_not_reminded_today(self, today):
+        """Refuse, with a way to confirm, to remind invoices a second time the
+        same day."""
+        reminded = self._get_dunning_reminded_today(today)
+        if not reminded:
+            return
+        lines = "".join(
+            "\n- "
+            + _(
+                "%(invoice)s: already reminded today at %(time)s by %(user)s (%(step)s).",
+                invoice=move.display_name,
+                time=format_time(self.env, event.sent_at or event.create_date, time_format="short"),
+                user=event.user_id.name or "-",
+                step=event.step_id.display_name or "-",
+            )
+            for move, event in reminded.items()
+        )
+        action = self.env.ref("account_dunning.action_server_dunning_send_again")
+        raise RedirectWarning(
+            _("These invoices were already reminded today:") + lines,
+            action.id,
+            _("Send again"),
+            {"active_model": "account.move", "active_ids": self.ids},
+        )
+
     def _get_dunning_sequence(self, default):
         """The sequence this invoice should follow now: its customer's in the
         invoice's company unless archived, else ``default``, the company's
@@ -587,9 +604,10 @@ class AccountMove(models.Model):
         Sequence = self.env["account.dunning.sequence"]
         defaults = Sequence._get_default_sequences(self.company_id)
         for company, moves in self.grouped("company_id").items():
-            today = Sequence.with_context(
-                **Sequence._get_dunning_context(company)
-            )._get_dunning_today(company)
+            Run = self.env["account.dunning.run"]
+            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
+                company
+            )
             moves = moves.with_company(company)
             default = defaults.get(company, Sequence)
             by_sequence = moves.grouped(
@@ -620,32 +638,6 @@ class AccountMove(models.Model):
             self.env.add_to_compute(moves._fields[fname], moves)
         moves._recompute_recordset(["dunning_next_step_id", "dunning_next_date"])
 
-    def _dunning_run(self, today):
-        """Run the due dunning step of each of these invoices.
-
-        Invoices must be locked by the caller. One action per customer and
-        step: invoices reaching the same step together share one email, one
-        letter or one call.
-        """
-        moves = self.sudo()._dunning_filter_open()
-        plan = moves._get_dunning_plan(today)
-        Event = self.env["account.dunning.event"].sudo()
-        vals_list = []
-        for step, step_moves in plan.items():
-            if not step:
-                # Nothing due after all (steps changed meanwhile): refresh.
-                step_moves._dunning_recompute_next()
-                continue
-            groups = list(step_moves.grouped("commercial_partner_id").items())
-            vals_list += step._run_isolated(groups, today)
-        events = Event.create(vals_list)
-        events._apply_to_moves()
-        return events
-
-    def _get_dunning_plan(self, today):
-        """Group invoices by the step due on ``today`` (no I/O)."""
-        return self.grouped(lambda move: move._get_dunning_due_step(today))
-
     def _get_dunning_responsible(self):
         """Who handles this invoice's dunning tasks and failures."""
         self.ensure_one()
@@ -657,240 +649,3 @@ class AccountMove(models.Model):
             or self.env.ref("base.user_admin", raise_if_not_found=False)
             or self.env["res.users"]
         )
-
-    # ------------------------------------------------------------------
-    # Late-payment costs
-    # ------------------------------------------------------------------
-
-    @api.depends_context("dunning_date", "dunning_fees_strict", "tz")
-    @api.depends(
-        "move_type",
-        "state",
-        "payment_state",
-        "amount_residual",
-        "invoice_date_due",
-        "currency_id",
-        "company_id.dunning_late_fees",
-        "company_id.dunning_interest_rate",
-        "commercial_partner_id.is_company",
-    )
-    def _compute_dunning_late_fees(self):
-        on_date = self._get_dunning_fees_date()
-        late = self.filtered(lambda move: move._dunning_is_late(on_date))
-        # One search for all invoices: the decisions are few.
-        ecb_rates = self.env["account.dunning.ecb.rate"]
-        if any(not move.company_id.dunning_interest_rate for move in late):
-            ecb_rates = ecb_rates.sudo().search_fetch([("date", "<=", on_date)], ["date", "rate"])
-        eur = self.env.ref("base.EUR")
-        for move in self - late:
-            move.dunning_late_interest = move.dunning_recovery_indemnity = 0.0
-            move.dunning_late_fees_total = 0.0
-            move.dunning_late_rate_label = False
-        for move in late:
-            periods = move._get_dunning_rate_periods(move.invoice_date_due, on_date)
-            try:
-                amount, details = move._compute_dunning_interest_amount(
-                    move.amount_residual,
-                    periods,
-                    lambda day, move=move: move._get_dunning_penalty_rate(day, ecb_rates),
-                )
-            except UserError as error:
-                if self.env.context.get("dunning_fees_strict"):
-                    raise
-                # A missing ECB rate must not break the invoice form nor the
-                # reminders: the costs are left out and the label says why.
-                move.dunning_late_interest = move.dunning_recovery_indemnity = 0.0
-                move.dunning_late_fees_total = 0.0
-                move.dunning_late_rate_label = str(error)
-                continue
-            interest = move.currency_id.round(amount)
-            indemnity = 0.0
-            if move._dunning_is_b2b():
-                indemnity = eur._convert(
-                    DUNNING_RECOVERY_INDEMNITY, move.currency_id, move.company_id, on_date
-                )
-            move.dunning_late_interest = interest
-            move.dunning_recovery_indemnity = indemnity
-            move.dunning_late_fees_total = interest + indemnity
-            move.dunning_late_rate_label = move._get_dunning_rate_label(details)
-
-    def action_invoice_dunning_fees(self):
-        """Invoice the late-payment costs of these invoices: one draft per
-        company, customer and currency, one line per cost."""
-        self._check_dunning_access()
-        on_date = self._get_dunning_fees_date()
-        moves = self.with_context(dunning_date=on_date, dunning_fees_strict=True).sudo()
-        due = moves.filtered(
-            lambda move: move.currency_id.compare_amounts(move.dunning_late_fees_total, 0) > 0
-        )
-        if not due:
-            raise UserError(
-                _(
-                    "None of the selected invoices has late-payment costs on %(date)s: "
-                    "they must be open customer invoices past their due date, of a "
-                    "company with late-payment costs enabled.",
-                    date=on_date.isoformat(),
-                )
-            )
-        vals_list = []
-        for (company, partner, currency), group in due.grouped(
-            lambda move: (move.company_id, move.commercial_partner_id, move.currency_id)
-        ).items():
-            journal = self._get_dunning_fees_journal(company)
-            vals_list.append(
-                {
-                    "move_type": "out_invoice",
-                    "company_id": company.id,
-                    "journal_id": journal.id,
-                    "partner_id": partner.id,
-                    "currency_id": currency.id,
-                    "invoice_origin": ", ".join(group.mapped("name")),
-                    "invoice_line_ids": [
-                        Command.create(line_vals)
-                        for move in group.sorted(lambda move: (move.invoice_date_due, move.id))
-                        for line_vals in move._prepare_dunning_fees_line_vals(journal, on_date)
-                    ],
-                }
-            )
-        # Created as the user: their rights on invoices apply.
-        fees = self.env["account.move"].create(vals_list)
-        action = self.env["ir.actions.actions"]._for_xml_id("account.action_move_out_invoice_type")
-        if len(fees) == 1:
-            action.update(
-                {
-                    "views": [(self.env.ref("account.view_move_form").id, "form")],
-                    "view_mode": "form",
-                    "res_id": fees.id,
-                }
-            )
-        else:
-            action["domain"] = [("id", "in", fees.ids)]
-        return action
-
-    def _get_dunning_fees_date(self):
-        """The day late-payment costs are computed for: ``dunning_date`` in
-        the context (a date or an ISO string), else today."""
-        on_date = self.env.context.get("dunning_date")
-        return fields.Date.to_date(on_date) if on_date else fields.Date.context_today(self)
-
-    def _dunning_is_late(self, on_date):
-        """Whether late-payment costs run on this invoice on ``on_date``."""
-        self.ensure_one()
-        return bool(
-            self.company_id.dunning_late_fees
-            and self._dunning_is_open()
-            and self.invoice_date_due
-            and on_date > self.invoice_date_due
-        )
-
-    def _dunning_is_b2b(self):
-        """Whether the customer owes the fixed recovery indemnity: only
-        businesses do, never individuals."""
-        self.ensure_one()
-        return self.commercial_partner_id.is_company
-
-    def _get_dunning_penalty_rate(self, day, ecb_rates=None):
-        """Annual late-payment rate (%) of this invoice on ``day``: the
-        contractual rate of the company, else the ECB rate of the half-year
-        plus 10 points. ``ecb_rates``: the ECB decisions already read."""
-        self.ensure_one()
-        if self.company_id.dunning_interest_rate:
-            return self.company_id.dunning_interest_rate
-        if ecb_rates is None:
-            ecb_rates = self.env["account.dunning.ecb.rate"].sudo().search([("date", "<=", day)])
-        return ecb_rates._get_half_year_rate(day) + DUNNING_LEGAL_RATE_MARGIN
-
-    def _get_dunning_rate_periods(self, due_date, on_date):
-        """Days late, from the day after ``due_date`` to ``on_date`` included,
-        as [(first day, last day)]: split at 1 January and 1 July when the
-        legal rate applies, since it changes every half-year."""
-        self.ensure_one()
-        start = due_date + timedelta(days=1)
-        if start > on_date:
-            return []
-        if self.company_id.dunning_interest_rate:
-            return [(start, on_date)]
-        periods = []
-        while start <= on_date:
-            if start.month <= 6:
-                next_start = date(start.year, 7, 1)
-            else:
-                next_start = date(start.year + 1, 1, 1)
-            end = min(on_date, next_start - timedelta(days=1))
-            periods.append((start, end))
-            start = next_start
-        return periods
-
-    @api.model
-    def _compute_dunning_interest_amount(self, residual, periods, rate_for_day):
-        """Late-payment interest on ``residual`` (no I/O, not rounded).
-
-        ``periods``: [(first day, last day)] included; ``rate_for_day(day)``:
-        the annual rate in % of a day. Returns the amount and the
-        [(days, rate)] of each period.
-        """
-        details = []
-        for start, end in periods:
-            details.append(((end - start).days + 1, rate_for_day(start)))
-        amount = residual * sum(days * rate for days, rate in details) / 365 / 100
-        return amount, details
-
-    @api.model
-    def _get_dunning_rate_label(self, details):
-        """'13.15 % then 12.15 %': the successive rates of ``details``."""
-        rates = []
-        for _days, rate in details:
-            if not rates or rates[-1] != rate:
-                rates.append(rate)
-        return _(" then ").join(f"{rate:.2f} %" for rate in rates) or False
-
-    def _get_dunning_fees_journal(self, company):
-        """The sales journal invoicing the late-payment costs of ``company``."""
-        journal = self.env["account.journal"].search(
-            [
-                *self.env["account.journal"]._check_company_domain(company),
-                ("type", "=", "sale"),
-            ],
-            limit=1,
-        )
-        if not journal.default_account_id:
-            raise UserError(
-                _(
-                    "Set up a sales journal with a default income account in "
-                    "%(company)s to invoice late-payment costs.",
-                    company=company.name,
-                )
-            )
-        return journal
-
-    def _prepare_dunning_fees_line_vals(self, journal, on_date):
-        """Invoice lines of this invoice's late-payment costs, untaxed."""
-        self.ensure_one()
-        lines = []
-        common = {
-            "quantity": 1,
-            "account_id": journal.default_account_id.id,
-            "tax_ids": [Command.clear()],
-        }
-        if self.currency_id.compare_amounts(self.dunning_late_interest, 0) > 0:
-            lines.append(
-                dict(
-                    common,
-                    name=_(
-                        "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s",
-                        invoice=self.name,
-                        days=(on_date - self.invoice_date_due).days,
-                        rate=self.dunning_late_rate_label,
-                    ),
-                    price_unit=self.dunning_late_interest,
-                )
-            )
-        if self.currency_id.compare_amounts(self.dunning_recovery_indemnity, 0) > 0:
-            lines.append(
-                dict(
-                    common,
-                    name=_("Fixed recovery indemnity for %(invoice)s", invoice=self.name),
-                    price_unit=self.dunning_recovery_indemnity,
-                )
-            )
-        return lines

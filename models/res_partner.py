@@ -116,12 +116,9 @@ class ResPartner(models.Model):
         return action
 
     def _get_dunning_overdue_domain(self, today):
-        return [
+        return self.env["account.move"]._get_dunning_remindable_domain() + [
             ("commercial_partner_id", "in", self.commercial_partner_id.ids),
             ("company_id", "=", self.env.company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "<", today),
         ]
 

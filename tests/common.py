@@ -172,7 +172,7 @@ class DunningCase(AccountTestInvoicingCommon):
 
     def run_dunning(self, day=TODAY, **kwargs):
         with freeze_time(day):
-            self.env["account.dunning.sequence"]._cron_run_dunning(**kwargs)
+            self.env["account.dunning.run"]._cron_run_dunning(**kwargs)
         self.env.invalidate_all()
 
     def events(self, moves):

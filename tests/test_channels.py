@@ -220,7 +220,7 @@ class TestChannels(DunningCase):
         self.pay(never_reminded, day=day(2))
         self.run_dunning(day(3))
         thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
-        self.assertEqual(thanks.state, "sent")
+        self.assertEqual(thanks.state, "queued")
         self.assertEqual(thanks.mail_id.subject, f"{self.company.name}: thank you for your payment")
         self.assertIn(reminded.name, thanks.mail_id.body_html)
         self.assertEqual(thanks.mail_id.recipient_ids, self.customer)

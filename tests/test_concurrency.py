@@ -41,8 +41,10 @@ with freeze_time(sys.argv[3]):
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             cron = env.ref("account_dunning.ir_cron_run_dunning")
+            # No time budget: one batch of customers per call.
+            env["ir.config_parameter"].set_param("account_dunning.run_time_budget", "0")
             progress = env["ir.cron.progress"].create({"cron_id": cron.id})
-            env["account.dunning.sequence"].with_context(
+            env["account.dunning.run"].with_context(
                 ir_cron_progress_id=progress.id
             )._cron_run_dunning(batch_size=1)
             env.flush_all()
@@ -137,6 +139,7 @@ class TestConcurrency(BaseCase):
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
             env["account.dunning.step"].browse(self.attached_steps).attach_invoice = True
+            env["ir.config_parameter"].set_param("account_dunning.run_time_budget", False)
 
     def summary(self):
         """{partner id: (events, emails)} as committed."""
@@ -153,7 +156,7 @@ class TestConcurrency(BaseCase):
             with self.env_cursor() as env:
                 env["account.dunning.sequence"].search([], limit=1)
                 barrier.wait(timeout=30)
-                env["account.dunning.sequence"]._cron_run_dunning(batch_size=1)
+                env["account.dunning.run"]._cron_run_dunning(batch_size=1)
         except Exception as error:  # noqa: BLE001 - reported to the test
             errors.append(error)
 
@@ -174,7 +177,7 @@ class TestConcurrency(BaseCase):
         self.assertEqual(self.summary(), expected, "two events and one email per customer")
         # A worker that found everything taken sends the rest on its next run.
         with freeze_time(TODAY), self.env_cursor() as env:
-            env["account.dunning.sequence"]._cron_run_dunning()
+            env["account.dunning.run"]._cron_run_dunning()
         self.assertEqual(self.summary(), expected)
 
     def test_locked_invoices_are_skipped_not_waited_for(self):
@@ -184,12 +187,12 @@ class TestConcurrency(BaseCase):
                 "SELECT id FROM account_move WHERE partner_id = %s FOR UPDATE", [first_partner]
             )
             with freeze_time(TODAY), self.env_cursor() as env:
-                env["account.dunning.sequence"]._cron_run_dunning()
+                env["account.dunning.run"]._cron_run_dunning()
         summary = self.summary()
         self.assertEqual(summary[first_partner], (0, 0), "taken by another worker")
         self.assertEqual(summary[self.partner_ids[1]], (2, 1))
         with freeze_time(TODAY), self.env_cursor() as env:
-            env["account.dunning.sequence"]._cron_run_dunning()
+            env["account.dunning.run"]._cron_run_dunning()
         self.assertEqual(self.summary()[first_partner], (2, 1))
 
     def open_send_wizard(self, env, partner_id):
@@ -222,7 +225,7 @@ class TestConcurrency(BaseCase):
             wizard_id = self.open_send_wizard(env, partner_id).id
         # The run commits between the opening of the wizard and its sending.
         with freeze_time(TODAY), self.env_cursor() as env:
-            env["account.dunning.sequence"]._cron_run_dunning()
+            env["account.dunning.run"]._cron_run_dunning()
         with freeze_time(TODAY), self.env_cursor() as env:
             env["account.dunning.send"].browse(wizard_id).action_send()
         self.assertEqual(self.summary()[partner_id], (2, 1))
@@ -255,7 +258,7 @@ class TestConcurrency(BaseCase):
         self.assertEqual(summary[self.partner_ids[1]], (2, 1), "second batch kept")
         self.assertEqual(summary[blocked_partner], (0, 0), "crashed batch lost")
         with freeze_time(TODAY), self.env_cursor() as env:
-            env["account.dunning.sequence"]._cron_run_dunning()
+            env["account.dunning.run"]._cron_run_dunning()
         self.assertEqual(
             self.summary(), dict.fromkeys(self.partner_ids, (2, 1)), "nothing sent twice"
         )

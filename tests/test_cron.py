@@ -9,8 +9,8 @@ from .common import TODAY, DunningCase
 
 # Pinned query counts of the hot path: a change here is a change of the
 # engine's cost, to be looked at.
-RUN_QUERIES = 87
-IDLE_QUERIES = 19
+RUN_QUERIES = 106
+IDLE_QUERIES = 25
 
 
 def day(offset):
@@ -28,7 +28,7 @@ class TestCron(DunningCase):
         """One call of the cron as the scheduler makes it."""
         progress = self.env["ir.cron.progress"].create({"cron_id": self.cron.id})
         with freeze_time(TODAY):
-            self.env["account.dunning.sequence"].with_context(
+            self.env["account.dunning.run"].with_context(
                 ir_cron_progress_id=progress.id
             )._cron_run_dunning(batch_size=batch_size)
         return progress
@@ -39,9 +39,11 @@ class TestCron(DunningCase):
         invoice = self.create_invoice(due=day(-1))
         with freeze_time(TODAY):
             self.cron.method_direct_trigger()
-        self.assertEqual(self.events(invoice).state, "sent")
+        self.assertEqual(self.events(invoice).state, "queued")
 
-    def test_scheduler_gets_one_batch_of_customers_per_call(self):
+    def test_scheduler_calls_work_for_their_time_budget(self):
+        # No time at all: each call does one batch of customers.
+        self.env["ir.config_parameter"].set_param("account_dunning.run_time_budget", "0")
         first = self.create_invoice(due=day(-1)) | self.create_invoice(due=day(-1))
         first |= self.create_invoice(due=day(-14))
         second = self.create_invoice(partner=self.customer_b, due=day(-1))
@@ -57,6 +59,7 @@ class TestCron(DunningCase):
         self.assertEqual((progress.done, progress.remaining), (0, 0))
 
     def test_unfinished_run_reschedules_the_cron(self):
+        self.env["ir.config_parameter"].set_param("account_dunning.run_time_budget", "0")
         self.create_invoice(due=day(-1))
         self.create_invoice(partner=self.customer_b, due=day(-1))
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
@@ -71,11 +74,11 @@ class TestCron(DunningCase):
         eve = datetime.combine(day(-1), datetime.min.time()) + timedelta(hours=23, minutes=30)
         self.company.partner_id.tz = "America/Los_Angeles"
         with freeze_time(eve):
-            self.env["account.dunning.sequence"]._cron_run_dunning()
+            self.env["account.dunning.run"]._cron_run_dunning()
         self.assertFalse(self.events(invoice), "still the eve in Los Angeles")
         self.company.partner_id.tz = "Pacific/Auckland"
         with freeze_time(eve):
-            self.env["account.dunning.sequence"]._cron_run_dunning()
+            self.env["account.dunning.run"]._cron_run_dunning()
         self.assertEqual(self.events(invoice).step_id, self.step_notice)
         self.assertEqual(self.events(invoice).date, TODAY)
 
@@ -111,7 +114,7 @@ class TestQueryCount(DunningCase):
         self.env.flush_all()
         self.env.invalidate_all()
         with freeze_time(TODAY), self.assertQueryCount(RUN_QUERIES):
-            self.env["account.dunning.sequence"]._cron_run_dunning()
+            self.env["account.dunning.run"]._cron_run_dunning()
         self.assertEqual(len(self.events(due)), 2)
 
     def test_run_queries_with_few_invoices_not_due(self):
@@ -127,7 +130,7 @@ class TestQueryCount(DunningCase):
         self.env.flush_all()
         self.env.invalidate_all()
         with freeze_time(TODAY), self.assertQueryCount(IDLE_QUERIES):
-            self.env["account.dunning.sequence"]._cron_run_dunning()
+            self.env["account.dunning.run"]._cron_run_dunning()
 
     def queries_of_a_run_with_customers_due(self, count):
         partners = self.env["res.partner"].create(
@@ -142,7 +145,7 @@ class TestQueryCount(DunningCase):
         self.env.invalidate_all()
         start = self.env.cr.sql_log_count
         with freeze_time(TODAY):
-            self.env["account.dunning.sequence"]._cron_run_dunning()
+            self.env["account.dunning.run"]._cron_run_dunning()
         return self.env.cr.sql_log_count - start
 
     def test_run_queries_grow_slowly_with_the_customers_due(self):

@@ -34,7 +34,7 @@ class TestEngine(DunningCase):
         self.assertEqual(mail.state, "outgoing")
         events = self.events(inv1 | inv2)
         self.assertEqual(len(events), 2, "one event per invoice")
-        self.assertEqual(events.mapped("state"), ["sent", "sent"])
+        self.assertEqual(events.mapped("state"), ["queued", "queued"])
         self.assertEqual(events.mail_id, mail)
         self.assertEqual(events.message_id, mail.mail_message_id)
         self.assertEqual(events.step_id, self.step_reminder1)
@@ -185,7 +185,7 @@ class TestEngine(DunningCase):
         self.pay(invoice, amount=400, day=day(-3))
         self.run_dunning()
         event = self.events(invoice)
-        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.state, "queued")
         self.assertEqual(event.amount_residual, 600)
         body = event.mail_id.body_html
         self.assertIn("Partially paid", body)
@@ -197,7 +197,7 @@ class TestEngine(DunningCase):
         invoice = self.create_invoice(due=day(-1))
         self.pay(invoice)
         # The invoice was selected before its payment: it is dropped.
-        events = invoice._dunning_run(TODAY)
+        events = self.env["account.dunning.run"]._run_moves(invoice, TODAY)
         self.assertFalse(events)
         self.assertFalse(self.mails(self.customer))
 
@@ -272,7 +272,7 @@ class TestEngine(DunningCase):
         self.customer.dunning_excluded = True
         self.run_dunning()
         self.assertFalse(self.events(invoice))
-        self.assertEqual(self.events(other).state, "sent")
+        self.assertEqual(self.events(other).state, "queued")
         self.customer.dunning_excluded = False
         self.run_dunning(day(20))
         self.assertEqual(self.events(invoice).step_id, self.step_reminder2)
@@ -326,7 +326,7 @@ class TestEngine(DunningCase):
         self.assertEqual(event.activity_id.user_id, self.salesperson)
         self.assertEqual(event.activity_id.res_id, invoice.id)
         self.assertIn(invoice.name, event.activity_id.note)
-        self.assertEqual(self.events(other).state, "sent")
+        self.assertEqual(self.events(other).state, "queued")
         self.run_dunning()
         self.assertEqual(len(self.events(invoice)), 1, "a failure is not repeated")
 
@@ -340,7 +340,7 @@ class TestEngine(DunningCase):
         self.assertIn("could not be rendered", event.note)
         self.assertIn("no_such_field", event.note)
         self.assertTrue(event.activity_id)
-        self.assertEqual(self.events(later).state, "sent", "other steps go on")
+        self.assertEqual(self.events(later).state, "queued", "other steps go on")
 
     def test_template_failing_for_one_customer_fails_that_customer_only(self):
         self.template_reminder1.body_html = (
@@ -350,7 +350,7 @@ class TestEngine(DunningCase):
         one = self.create_invoice(partner=self.customer_b, due=day(-1))
         self.run_dunning()
         self.assertEqual(self.events(two).mapped("state"), ["failed", "failed"])
-        self.assertEqual(self.events(one).state, "sent")
+        self.assertEqual(self.events(one).state, "queued")
 
     @mute_logger("odoo.addons.account_dunning.models.account_dunning_step")
     def test_unexpected_error_fails_that_customer_only(self):
@@ -377,7 +377,7 @@ class TestEngine(DunningCase):
         self.assertEqual(event.state, "failed")
         self.assertIn("frozen", event.note)
         self.assertEqual(event.activity_id.user_id, self.salesperson)
-        self.assertEqual(self.events(others).state, "sent", "the run goes on")
+        self.assertEqual(self.events(others).state, "queued", "the run goes on")
         self.assertEqual(len(self.mails(self.customer_b)), 1)
         self.assertFalse(self.mails(self.customer))
 
@@ -515,7 +515,7 @@ class TestEngine(DunningCase):
         self.assertEqual(event.state, "pending", "one pending event, not one a day")
         self.assertFalse(self.mails(self.customer))
         event.action_approve()
-        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.state, "queued")
         self.assertEqual(len(self.mails(self.customer)), 1)
         self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
         self.events(rejected).action_reject()

@@ -145,7 +145,7 @@ class TestSecurity(DunningCase):
             .search([("move_id", "=", self.invoice.id)])
         )
         event.action_approve()
-        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.state, "queued")
         invoice.action_dunning_pause(reason="Dispute")
         self.assertTrue(invoice.dunning_paused)
         with self.assertRaises(AccessError):

@@ -196,7 +196,7 @@ class TestScreens(DunningCase):
         self.assertEqual(result["params"]["type"], "success")
         event = self.events(invoice)
         self.assertEqual(event.step_id, self.step_notice)
-        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.state, "queued")
         self.assertEqual(event.user_id, self.accountant)
         self.assertEqual(invoice.dunning_step_id, self.step_notice)
         self.assertEqual(invoice.dunning_next_step_id, self.step_reminder1)
@@ -211,7 +211,7 @@ class TestScreens(DunningCase):
         self.assertEqual(self.events(invoice).state, "pending")
         with freeze_time(TODAY):
             self.as_accountant(invoice).action_dunning_send_now()
-        self.assertEqual(self.events(invoice).state, "sent")
+        self.assertEqual(self.events(invoice).state, "queued")
         self.assertEqual(len(self.mails(self.customer)), 1)
 
     def test_send_now_refuses_what_must_not_be_reminded(self):
@@ -268,7 +268,7 @@ class TestScreens(DunningCase):
         with freeze_time(TODAY):
             self.as_accountant(invoice).action_dunning_skip_to(self.step_reminder2, send_now=True)
         events = self.events(invoice)
-        self.assertEqual(events.mapped("state"), ["skipped", "skipped", "sent"])
+        self.assertEqual(events.mapped("state"), ["skipped", "skipped", "queued"])
         self.assertEqual(
             events.step_id, self.step_notice | self.step_reminder1 | self.step_reminder2
         )

@@ -64,7 +64,7 @@ class TestSendWizard(DunningCase):
         self.assertEqual(len(mail_b), 1)
         self.assertEqual(mail_a.recipient_ids, self.customer)
         events = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
-        self.assertEqual(events.mapped("state"), ["sent"] * 3)
+        self.assertEqual(events.mapped("state"), ["queued"] * 3)
         self.assertEqual(events.user_id, self.accountant)
         self.assertEqual(
             events.filtered(lambda event: event.partner_id == self.customer).mail_id, mail_a
@@ -153,7 +153,7 @@ class TestSendWizard(DunningCase):
         with freeze_time(TODAY):
             result = wizard.action_send()
         self.assertIn("Invoices skipped: 1.", result["params"]["message"])
-        self.assertEqual(self.events(self.invoice_a1).state, "sent")
+        self.assertEqual(self.events(self.invoice_a1).state, "queued")
         self.assertFalse(self.events(self.invoice_a2))
         mail = self.mails(self.customer)
         # Rendered again without the paid invoice.

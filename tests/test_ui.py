@@ -78,7 +78,7 @@ class TestDunningTour(HttpCase):
         invoices = self.invoice_a1 | self.invoice_a2 | self.invoice_b
         events = invoices.dunning_event_ids
         self.assertEqual(len(events), 3)
-        self.assertEqual(set(events.mapped("state")), {"sent"})
+        self.assertEqual(set(events.mapped("state")), {"queued"})
         self.assertFalse(self.invoice_c.dunning_event_ids)
         mails = events.mail_id
         self.assertEqual(len(mails), 2)

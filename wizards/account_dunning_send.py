@@ -55,6 +55,7 @@ class AccountDunningSend(models.TransientModel):
         moves._dunning_lock()
         late_reasons = lines._get_late_skip_reasons()
         today = fields.Date.context_today(self)
+        Run = self.env["account.dunning.run"]
         vals_list = []
         for (step, template), key_lines in lines.grouped(
             lambda line: (line.step_id, line.template_id)
@@ -69,12 +70,16 @@ class AccountDunningSend(models.TransientModel):
                     # Edited for these very invoices: sent as edited.
                     edits[line_moves[:1].id] = {"subject": line.subject, "body_html": line.body}
             if groups:
-                vals_list += step.sudo()._run_isolated(
-                    groups, today, approved=True, template=template.sudo(), edits=edits
+                vals_list += Run._run_step(
+                    step.sudo(),
+                    groups,
+                    today,
+                    approved=True,
+                    template=template.sudo(),
+                    edits=edits,
                 )
-        events = self.env["account.dunning.event"].sudo().create(vals_list)
+        events = Run._record_events(vals_list)
         events._supersede_pending()
-        events._apply_to_moves()
         self.state = "done"
         return self._notify_sent(events, late_reasons)
 
@@ -135,7 +140,7 @@ class AccountDunningSend(models.TransientModel):
             "offset_days"
         )
         reached = self.env["account.dunning.step"].concat(
-            *(move._get_dunning_due_step(today) or move._get_dunning_next_step() for move in moves)
+            *(move._get_dunning_step_to_send(today) for move in moves)
         )
         if reached:
             furthest = max(reached.mapped("offset_days"))
@@ -160,7 +165,7 @@ class AccountDunningSend(models.TransientModel):
         return json.dumps({str(move.id): max(move.dunning_event_ids.ids or [0]) for move in moves})
 
     def _notify_sent(self, events, late_reasons):
-        sent = events.filtered(lambda event: event.state == "sent")
+        sent = events.filtered(lambda event: event.state in ("sent", "queued"))
         failed = events.filtered(lambda event: event.state == "failed")
         message = _(
             "Reminder emails sent: %(customers)s. Invoices reminded: %(invoices)s.",

@@ -109,11 +109,11 @@ class AccountDunningSendLine(models.TransientModel):
     @api.depends("template_id", "move_ids")
     def _compute_preview(self):
         """Render the email of each customer, once per template."""
-        Step = self.env["account.dunning.step"].sudo()
+        Run = self.env["account.dunning.run"].sudo()
         for template, lines in self.grouped("template_id").items():
             move_groups = [line._get_sorted_moves() for line in lines]
             rendered = (
-                Step._render_reminder_emails(
+                Run._render_reminder_emails(
                     [moves for moves in move_groups if moves], template=template.sudo()
                 )
                 if template

@@ -1,0 +1,663 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, config, format_amount, format_date
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 200
+# Share of Odoo's cron time limit one call of the run may use, so that the
+# scheduler commits it long before the worker is killed.
+TIME_LIMIT_SHARE = 0.3
+# Budget of a call when Odoo sets no time limit (threaded server).
+DEFAULT_TIME_BUDGET = 60
+# Invoice PDFs rendered by one wkhtmltopdf run ahead of the reminders.
+PDF_CHUNK = 5
+# A run that had to give way to another transaction comes back this soon.
+RETRY_DELAY = timedelta(minutes=1)
+# Errors of a transaction that lost a race: a new transaction does better.
+RETRYABLE_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+
+
+class RetryLater(Exception):
+    """This part of the run must be done again in a new transaction."""
+
+
+class _PartlyLocked(Exception):
+    """Another transaction holds some of the invoices to lock."""
+
+
+class AccountDunningRun(models.AbstractModel):
+    """The dunning service: selects the invoices due, groups them per
+    customer and step, runs each step through its channel (``_run_<channel>``)
+    and records what happened. The scheduled run, the buttons of the invoice,
+    the Send Reminders wizard and the approvals all go through it.
+
+    A module adds a channel with ``selection_add`` on the step's ``channel``
+    and a method ``_run_<channel>(step, groups, today, **options)`` returning
+    the values of the events to create.
+    """
+
+    _name = "account.dunning.run"
+    _description = "Dunning Run"
+
+    # ------------------------------------------------------------------
+    # The scheduled run
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run_dunning(self, batch_size=DEFAULT_BATCH_SIZE):
+        """Move every open customer invoice through its dunning sequence.
+
+        Under the scheduler, a call works for a share of the cron time limit
+        at most, then reports its progress: the scheduler commits it and calls
+        again while work remains, so a crash or a kill loses one call at most.
+        A call that loses a race with another transaction comes back in a new
+        one. Called directly, all the work is done in the current transaction.
+        """
+        under_scheduler = bool(self.env.context.get("ir_cron_progress_id"))
+        deadline = time.monotonic() + self._get_time_budget() if under_scheduler else None
+        done, unfinished, retry = 0, False, False
+        try:
+            for company in self._get_dunning_companies():
+                run = self.with_company(company).with_context(**self._get_dunning_context(company))
+                today = run._get_dunning_today(company)
+                company_done, company_unfinished, locked_out = run._run_company(
+                    company, today, batch_size, deadline
+                )
+                done += company_done
+                unfinished = unfinished or company_unfinished
+                retry = retry or locked_out
+                if deadline and time.monotonic() >= deadline:
+                    unfinished = True
+                    break
+        except RetryLater:
+            unfinished = retry = True
+        remaining = self._count_due_moves() if unfinished or retry else 0
+        if retry:
+            # Not now, in a new transaction: the scheduler drops the triggers
+            # that are already past when it reschedules.
+            remaining = max(remaining, 1)
+            self._get_cron()._trigger(fields.Datetime.now() + RETRY_DELAY)
+        elif remaining:
+            self._get_cron()._trigger()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _run_company(self, company, today, batch_size, deadline):
+        """Run one company's dunning until done or ``deadline``.
+
+        :return: (invoices done, whether the deadline came first, whether
+            customers held by another transaction were left for later)
+        """
+        self._run_retryable(self._resume_expired_pauses, company, today)
+        self._run_retryable(self._send_thank_you, company, today)
+        done = self._prepare_invoice_pdfs(company, today, deadline)
+        if done is None:
+            # Rendered PDFs are work done: the scheduler calls again.
+            return PDF_CHUNK, True, False
+        skipped_partners, after = set(), 0
+        while True:
+            moves, skipped, after = self._run_retryable(
+                self._lock_due_customers, company, today, batch_size, after
+            )
+            skipped_partners |= skipped
+            if moves:
+                self._run_retryable(self._run_moves, moves, today)
+                done += len(moves)
+            if not after:
+                return done, False, bool(skipped_partners)
+            # At least one batch per call, so that every call moves on.
+            if deadline and time.monotonic() >= deadline:
+                return done, True, bool(skipped_partners)
+
+    def _run_retryable(self, method, *args):
+        """Run ``method`` in a savepoint; a transaction that lost a race
+        (serialization failure, deadlock, lock not available) is rolled back
+        to it and the run is asked to come back in a new transaction."""
+        try:
+            with self.env.cr.savepoint():
+                return method(*args)
+        except RETRYABLE_ERRORS as error:
+            _logger.info("Dunning: %s lost a race, coming back later: %s", method.__name__, error)
+            self.env.invalidate_all()
+            raise RetryLater() from error
+
+    @api.model
+    def _get_cron(self):
+        return self.env.ref("account_dunning.ir_cron_run_dunning").sudo()
+
+    @api.model
+    def _get_time_budget(self):
+        """Seconds a call of the scheduled run may work: a share of the cron
+        worker's time limits, else a minute. The system parameter
+        ``account_dunning.run_time_budget`` sets it."""
+        param = self.env["ir.config_parameter"].sudo().get_param("account_dunning.run_time_budget")
+        if param:
+            return float(param)
+        real = config.get("limit_time_real_cron") or -1
+        if real < 0:
+            real = config.get("limit_time_real") or 0
+        limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
+        return min(limits) * TIME_LIMIT_SHARE if limits else DEFAULT_TIME_BUDGET
+
+    @api.model
+    def _get_run_unfinished_warning(self):
+        """In words, when today's run stopped with reminders due today still
+        unsent: Odoo no longer calls a job killed three times in a row
+        before its next date. False otherwise."""
+        cron = self._get_cron()
+        now = fields.Datetime.now()
+        if not cron.active or cron.nextcall <= now:
+            return False
+        soon = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("call_at", "<=", now + RETRY_DELAY * 5)], limit=1
+            )
+        )
+        if soon or not self._count_due_moves():
+            return False
+        return _(
+            "Today's dunning run did not finish: some reminders due today were "
+            "not sent. The run goes on at its next call, on %(date)s; if this "
+            "stays, check the server log of the job %(job)s.",
+            date=format_date(self.env, cron.nextcall.date()),
+            job=cron.name,
+        )
+
+    @api.model
+    def _get_dunning_companies(self):
+        """Companies that have at least one active dunning sequence."""
+        return self.env["account.dunning.sequence"].sudo().search([]).company_id
+
+    @api.model
+    def _get_dunning_context(self, company):
+        """Context of a company's run: its timezone decides what today is, and
+        its language is the one of the notes and tasks for its accountants
+        (customers get their emails in their own language)."""
+        tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
+        lang = company.partner_id.lang or self.env.lang
+        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
+
+    @api.model
+    def _get_dunning_today(self, company):
+        return fields.Date.context_today(self.with_company(company))
+
+    @api.model
+    def _resume_expired_pauses(self, company, today):
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("dunning_paused", "=", True),
+                    ("dunning_pause_until", "!=", False),
+                    ("dunning_pause_until", "<", today),
+                ]
+            )
+        )
+        moves.action_dunning_resume()
+
+    # ------------------------------------------------------------------
+    # Selecting the invoices due
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_due_moves_query(self, company, today):
+        """The query of the invoices of a company due for a step on ``today``:
+        remindable, their next date come, not paused nor excluded, waiting
+        for no one, and not reminded today already.
+
+        Everything is decided in the database, with an index on the next
+        date, so that invoices that are not due cost nothing.
+        """
+        Move = self.env["account.move"].sudo()
+        query = Move._search(
+            Move._get_dunning_remindable_domain()
+            + [
+                ("company_id", "=", company.id),
+                ("dunning_next_date", "<=", today),
+                ("dunning_paused", "=", False),
+            ]
+        )
+        alias = query.table
+        query.add_where(
+            SQL(
+                """NOT EXISTS (SELECT 1 FROM res_partner p
+                                WHERE p.id = %(alias)s.commercial_partner_id
+                                  AND p.dunning_excluded)
+               AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
+                                WHERE e.move_id = %(alias)s.id
+                                  AND (e.state = 'pending'
+                                       OR (e.date = %(today)s
+                                           AND e.event_type = 'reminder'
+                                           AND e.state IN ('sent', 'queued'))))""",
+                alias=SQL.identifier(alias),
+                today=today,
+            )
+        )
+        return query
+
+    @api.model
+    def _lock_due_customers(self, company, today, limit, after=0):
+        """Lock and return the due invoices of up to ``limit`` customers
+        whose id is above ``after``.
+
+        A customer's invoices are taken all together or not at all, so that
+        one email covers them all: a customer with an invoice locked by
+        another transaction is left for a later call.
+
+        :return: (invoices, ids of the customers left, the last customer id
+            to go on after, or 0 when there are no more customers)
+        """
+        self.env.flush_all()
+        due = self._get_due_moves_query(company, today)
+        alias = SQL.identifier(due.table)
+        partner_query = self._get_due_moves_query(company, today)
+        partner = SQL.identifier(partner_query.table, "commercial_partner_id")
+        partner_query.add_where(SQL("%s > %s", partner, after))
+        partner_query.order = SQL("1")
+        partner_query.limit = limit
+        self.env.cr.execute(partner_query.select(SQL("DISTINCT %s", partner)))
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        if not partner_ids:
+            return self.env["account.move"], set(), 0
+        due.add_where(SQL("%s.commercial_partner_id IN %s", alias, tuple(partner_ids)))
+        self.env.cr.execute(due.select(SQL("%s.id", alias), SQL("%s.commercial_partner_id", alias)))
+        expected = self.env.cr.fetchall()
+        locked = self._lock_rows([move_id for move_id, _partner in expected])
+        incomplete = {partner for move_id, partner in expected if move_id not in locked}
+        move_ids = [move_id for move_id, partner in expected if partner not in incomplete]
+        if incomplete:
+            _logger.info(
+                "Dunning: customers %s have invoices locked by another transaction, "
+                "left for a later call.",
+                sorted(incomplete),
+            )
+        moves = self.env["account.move"].sudo().browse(move_ids)
+        return moves, incomplete, partner_ids[-1] if len(partner_ids) == limit else 0
+
+    @api.model
+    def _lock_rows(self, move_ids):
+        """Lock these invoices, customer by customer: a customer with an
+        invoice held by another transaction is not locked at all.
+
+        :return: the set of the ids locked
+        """
+        wanted = list(move_ids)
+        while wanted:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id, commercial_partner_id FROM account_move WHERE id IN %s"
+                            " ORDER BY id FOR UPDATE SKIP LOCKED",
+                            tuple(wanted),
+                        )
+                    )
+                    locked = dict(self.env.cr.fetchall())
+                    if len(locked) < len(wanted):
+                        # Rolled back: the locks of the partly held customers go.
+                        raise _PartlyLocked(locked)
+                    return set(locked)
+            except _PartlyLocked as partly:
+                locked = partly.args[0]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT commercial_partner_id FROM account_move WHERE id IN %s",
+                    tuple(set(wanted) - set(locked)),
+                )
+            )
+            blocked = {row[0] for row in self.env.cr.fetchall()}
+            wanted = [move_id for move_id, partner in locked.items() if partner not in blocked]
+        return set()
+
+    @api.model
+    def _count_due_moves(self):
+        """Invoices still due for a step in all companies, each on its own today."""
+        self.env.flush_all()
+        total = 0
+        for company in self._get_dunning_companies():
+            today = self.with_context(**self._get_dunning_context(company))._get_dunning_today(
+                company
+            )
+            query = self._get_due_moves_query(company, today)
+            self.env.cr.execute(query.select(SQL("COUNT(*)")))
+            total += self.env.cr.fetchone()[0]
+        return total
+
+    # ------------------------------------------------------------------
+    # Running steps
+    # ------------------------------------------------------------------
+
+    def _run_moves(self, moves, today):
+        """Run the step due on ``today`` for each of these invoices.
+
+        Invoices must be locked by the caller. One action per customer and
+        step: invoices reaching the same step together share one email, one
+        letter or one call.
+        """
+        moves = moves.sudo()._dunning_filter_open()
+        vals_list = []
+        for step, step_moves in self._get_plan(moves, today).items():
+            if not step:
+                # Nothing due after all (steps changed meanwhile): refresh.
+                step_moves._dunning_recompute_next()
+                continue
+            vals_list += self._run_step(step, self._group_by_customer(step_moves), today)
+        return self._record_events(vals_list)
+
+    @api.model
+    def _get_plan(self, moves, today):
+        """{step due on ``today``: invoices} (no I/O). An invoice whose step
+        cannot be computed is failed on its own, never the whole run."""
+        plan = {}
+        for move in moves:
+            try:
+                step = move._get_dunning_due_step(today)
+            except Exception:  # noqa: BLE001 - a broken step stays with its invoices
+                _logger.exception("Dunning: no step could be computed for %s", move.display_name)
+                continue
+            plan.setdefault(step, self.env["account.move"].sudo())
+            plan[step] |= move
+        return plan
+
+    @api.model
+    def _group_by_customer(self, moves):
+        """[(customer, its invoices oldest due first)] of ``moves``."""
+        moves = moves.sorted(lambda move: (move.invoice_date_due, move.id))
+        return list(moves.grouped("commercial_partner_id").items())
+
+    def _run_step(self, step, groups, today, approved=False, **options):
+        """Run ``step`` for ``groups``, a list of (customer, invoices), so that
+        an unexpected error fails, visibly, the reminders of the customer it
+        comes from, and no other. ``approved``: run as approved by a person,
+        else a step that is not automatic waits for approval. ``options`` go
+        to the channel's method.
+
+        :return: values of the events to create, one per invoice
+        """
+        if not approved and not step.auto:
+            return self._run_approval(step, groups, today)
+        return self._run_isolated(
+            groups,
+            lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
+            lambda partner, moves, reason: self._prepare_failures(
+                step, [(partner, moves, reason)], today
+            ),
+            step.display_name,
+        )
+
+    @api.model
+    def _run_isolated(self, groups, run, fail, label):
+        """``run(groups)`` in a savepoint; when it fails, again customer by
+        customer, and ``fail(customer, invoices, reason)`` for those that
+        still fail. Transient database errors still abort: the run is retried.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return run(groups)
+        except psycopg2.OperationalError:
+            raise
+        except Exception as error:  # noqa: BLE001 - reported on the reminders
+            if len(groups) > 1:
+                return [
+                    vals
+                    for group in groups
+                    for vals in self._run_isolated([group], run, fail, label)
+                ]
+            _logger.warning("Dunning: %s failed for %s", label, groups[0][0], exc_info=True)
+            partner, moves = groups[0]
+            reason = _("%(what)s failed: %(error)s", what=label, error=error)
+            return fail(partner, moves, reason)
+
+    def _run_channel(self, step, groups, today, **options):
+        """Dispatch to the channel's ``_run_<channel>`` method."""
+        return getattr(self, f"_run_{step.channel}")(step, groups, today, **options)
+
+    def _run_approval(self, step, groups, today):
+        """Steps that are not automatic wait for a person's approval."""
+        Event = self.env["account.dunning.event"]
+        return [
+            Event._prepare_event_vals(move, step, "pending", today, note=_("Waiting for approval."))
+            for _partner, moves in groups
+            for move in moves
+        ]
+
+    @api.model
+    def _record_events(self, vals_list):
+        """Create the events and move the invoices past the steps done."""
+        events = self.env["account.dunning.event"].sudo().create(vals_list)
+        events._apply_to_moves()
+        return events
+
+    def _send_now(self, moves, today, send_again=False):
+        """Send now, for invoices locked by the caller, the step a person
+        sends (see ``account.move._get_dunning_step_to_send``)."""
+        moves = moves.sudo()
+        vals_list = []
+        for step, step_moves in moves.grouped(
+            lambda move: move._get_dunning_step_to_send(today)
+        ).items():
+            options = {"send_again": True} if send_again and step.channel == "email" else {}
+            vals_list += self._run_step(
+                step, self._group_by_customer(step_moves), today, approved=True, **options
+            )
+        events = self._record_events(vals_list)
+        events._supersede_pending()
+        return events
+
+    # ------------------------------------------------------------------
+    # Invoice PDFs, ahead of the reminders
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _prepare_invoice_pdfs(self, company, today, deadline):
+        """Render and store the missing PDFs of the invoices whose due step
+        attaches them, a few at a time, before any reminder is sent: a call
+        never has to render many PDFs at once.
+
+        :return: the number of PDFs rendered, or None when ``deadline`` came
+            before all were
+        """
+        moves = self._get_moves_missing_pdf(company, today)
+        rendered = 0
+        for start in range(0, len(moves), PDF_CHUNK):
+            if rendered and deadline and time.monotonic() >= deadline:
+                return None
+            chunk = moves[start : start + PDF_CHUNK]
+            self._run_retryable(self._store_invoice_pdfs, chunk)
+            rendered += len(chunk)
+        return rendered
+
+    @api.model
+    def _get_moves_missing_pdf(self, company, today):
+        """Invoices due today whose step attaches the invoice PDF and that
+        have no stored PDF yet."""
+        query = self._get_due_moves_query(company, today)
+        alias = SQL.identifier(query.table)
+        query.add_where(
+            SQL(
+                """EXISTS (SELECT 1 FROM account_dunning_step s
+                            WHERE s.sequence_id = %(alias)s.dunning_sequence_id
+                              AND s.attach_invoice)
+               AND NOT EXISTS (SELECT 1 FROM ir_attachment a
+                                WHERE a.res_model = 'account.move'
+                                  AND a.res_id = %(alias)s.id
+                                  AND a.res_field = 'invoice_pdf_report_file')""",
+                alias=alias,
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(query.select(SQL("%s.id", alias)))
+        moves = self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+        return moves.filtered(lambda move: move._get_dunning_due_step(today).attach_invoice)
+
+    # ------------------------------------------------------------------
+    # Activities and failures
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_activities(self, specs, today):
+        """Create activities from (invoices, user, type, summary, note), on
+        the oldest invoice of each group, in one batch."""
+        model_id = self.env["ir.model"]._get_id("account.move")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": moves[:1].id,
+                        "activity_type_id": (activity_type or todo).id,
+                        "user_id": user.id,
+                        "summary": summary,
+                        "note": note,
+                        "date_deadline": today,
+                    }
+                    for moves, user, activity_type, summary, note in specs
+                ]
+            )
+        )
+
+    @api.model
+    def _prepare_activity_note(self, partner, moves):
+        """What the person needs to call or act: the invoices and the
+        reminders they already received."""
+        lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
+                invoice=move.name,
+                date=format_date(self.env, move.invoice_date),
+                due=format_date(self.env, move.invoice_date_due),
+                residual=format_amount(self.env, move.amount_residual, move.currency_id),
+            )
+            for move in moves
+        )
+        history = moves.dunning_event_ids.sorted("date")
+        states = dict(
+            self.env["account.dunning.event"]._fields["state"]._description_selection(self.env)
+        )
+        history_lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(date)s: %(step)s (%(state)s) on %(invoice)s",
+                date=format_date(self.env, event.date),
+                step=event.step_id.display_name,
+                state=states[event.state],
+                invoice=event.move_id.name,
+            )
+            for event in history
+        )
+        note = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Customer: %(customer)s", customer=partner.display_name),
+            lines,
+        )
+        if history_lines:
+            note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
+        return note
+
+    def _prepare_failures(self, step, failures, today):
+        """A failed event per invoice and one follow-up activity per customer
+        for its responsible, so that no failure goes unnoticed.
+
+        :param failures: list of (customer, invoices, reason)
+        """
+        Event = self.env["account.dunning.event"]
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        summary = _("Reminder failed: %(step)s", step=step.display_name)
+        activities = self._create_activities(
+            [
+                (
+                    moves,
+                    moves[:1]._get_dunning_responsible(),
+                    todo,
+                    summary,
+                    Markup("<p>%s</p>") % reason + self._prepare_activity_note(partner, moves),
+                )
+                for partner, moves, reason in failures
+            ],
+            today,
+        )
+        return [
+            Event._prepare_event_vals(
+                move, step, "failed", today, activity_id=activity.id, note=reason
+            )
+            for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
+            for move in moves
+        ]
+
+    # ------------------------------------------------------------------
+    # Thank-you emails
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_thank_you(self, company, today):
+        """Thank, once, the customers who fully paid invoices that received
+        at least one reminder, when their sequence has a thank-you email:
+        one email per customer, isolated per customer like a step."""
+        moves = self._lock_thanked_moves(company)
+        vals_list = []
+        for sequence, sequence_moves in moves.grouped("dunning_sequence_id").items():
+            template = sequence.thank_you_template_id
+            vals_list += self._run_isolated(
+                self._group_by_customer(sequence_moves),
+                lambda groups, template=template: self._run_thank_you_email(
+                    template, groups, today
+                ),
+                lambda _partner, moves, reason: [
+                    self.env["account.dunning.event"]._prepare_thank_you_vals(
+                        move, "failed", today, note=reason
+                    )
+                    for move in moves
+                ],
+                _("The thank-you email"),
+            )
+        return self.env["account.dunning.event"].sudo().create(vals_list)
+
+    @api.model
+    def _lock_thanked_moves(self, company):
+        """Lock and return the paid invoices of a company to thank: reminded
+        at least once, never thanked, following a sequence that thanks."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id FROM account_move m
+                  JOIN account_dunning_sequence s ON s.id = m.dunning_sequence_id
+                 WHERE m.company_id = %(company_id)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('paid', 'in_payment')
+                   AND s.thank_you_template_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM account_dunning_event e
+                                WHERE e.move_id = m.id AND e.state IN ('sent', 'queued')
+                                  AND e.event_type = 'reminder')
+                   AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
+                                    WHERE e.move_id = m.id AND e.event_type = 'thank_you')
+              ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
+                   FOR UPDATE OF m SKIP LOCKED
+                """,
+                company_id=company.id,
+            )
+        )
+        return self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())

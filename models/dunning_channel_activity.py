@@ -1,0 +1,50 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from markupsafe import Markup
+
+from odoo import _, models
+from odoo.tools import format_date
+
+
+class AccountDunningRun(models.AbstractModel):
+    _inherit = "account.dunning.run"
+
+    def _run_phone(self, step, groups, today, **options):
+        """One call to make per customer."""
+        return self._run_activity(step, groups, today)
+
+    def _run_manual(self, step, groups, today, **options):
+        """One manual action per customer."""
+        return self._run_activity(step, groups, today)
+
+    def _run_activity(self, step, groups, today):
+        """One activity per customer, on its oldest invoice, for the person
+        who must call or act."""
+        Event = self.env["account.dunning.event"]
+        deadline = Markup("<p><strong>%s</strong></p>") % _(
+            "Payment now expected by %(date)s.",
+            date=format_date(self.env, step._get_payment_deadline(today)),
+        )
+        activities = self._create_activities(
+            [
+                (
+                    moves,
+                    self._get_activity_user(step, moves),
+                    step.activity_type_id,
+                    step.display_name,
+                    self._prepare_activity_note(partner, moves) + deadline,
+                )
+                for partner, moves in groups
+            ],
+            today,
+        )
+        return [
+            Event._prepare_event_vals(move, step, "sent", today, activity_id=activity.id)
+            for (_partner, moves), activity in zip(groups, activities, strict=True)
+            for move in moves
+        ]
+
+    def _get_activity_user(self, step, moves):
+        """Who gets the call or action: the step's responsible, else the
+        invoices' dunning responsible."""
+        return step.activity_user_id or moves[:1]._get_dunning_responsible()

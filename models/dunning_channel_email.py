@@ -1,0 +1,544 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+import uuid
+
+from lxml import html
+from markupsafe import Markup, escape
+
+from odoo import _, api, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+HEADER_FIELDS = ("subject", "email_from", "reply_to", "email_cc")
+# Odoo's layout of invoice emails: logo, company colours and address.
+EMAIL_LAYOUT = "mail.mail_notification_layout_with_responsible_signature"
+# Stand-ins rendered once in the layout, replaced in each email.
+LAYOUT_BODY = "___DUNNING_BODY___"
+LAYOUT_URL = "___DUNNING_URL___"
+LAYOUT_TITLE = "___DUNNING_TITLE___"
+
+
+class AccountDunningRun(models.AbstractModel):
+    _inherit = "account.dunning.run"
+
+    def _run_email(self, step, groups, today, template=None, edits=None, send_again=False):
+        """One email per customer, queued; its events stay queued until the
+        mail server takes it.
+
+        :param template: the template to use instead of the step's
+        :param edits: {oldest invoice id: {"subject": ..., "body_html": ...}}
+            for emails edited by a person before sending
+        :param send_again: a person confirmed sending although the invoices
+            were already reminded today
+        """
+        template = template or step.mail_template_id
+        if not template:
+            reason = _("The step %(step)s has no email template.", step=step.display_name)
+            return self._prepare_failures(
+                step, [(partner, moves, reason) for partner, moves in groups], today
+            )
+        sent, failures = self._send_emails(
+            groups, template, edits=edits, attach_invoices=step.attach_invoice
+        )
+        Event = self.env["account.dunning.event"]
+        vals_list = []
+        for _partner, moves, recipients, mail in sent:
+            note = _(
+                "Sent to %(recipients)s.",
+                recipients=", ".join(recipients.mapped("email_formatted")),
+            )
+            if send_again:
+                note += " " + _(
+                    "Sent again by %(user)s although already reminded today.",
+                    user=self.env.user.name,
+                )
+            vals_list += [
+                Event._prepare_event_vals(
+                    move,
+                    step,
+                    "queued",
+                    today,
+                    mail_id=mail.id,
+                    message_id=mail.mail_message_id.id,
+                    note=note,
+                )
+                for move in moves
+            ]
+        self._log_on_invoices(step, sent)
+        return vals_list + self._prepare_failures(step, failures, today)
+
+    def _run_thank_you_email(self, template, groups, today):
+        """The thank-you emails of ``groups``, as event values. Customers
+        without an email address are not thanked, and not tried again."""
+        Event = self.env["account.dunning.event"]
+        vals_list = [
+            Event._prepare_thank_you_vals(
+                move, "skipped", today, note=_("Not thanked: the customer has no email address.")
+            )
+            for partner, moves in groups
+            if not self._get_reminder_recipients(partner)
+            for move in moves
+        ]
+        groups = [group for group in groups if self._get_reminder_recipients(group[0])]
+        sent, failures = self._send_emails(groups, template)
+        for _partner, moves, recipients, mail in sent:
+            note = _(
+                "Thanked by email: %(recipients)s.",
+                recipients=", ".join(recipients.mapped("email_formatted")),
+            )
+            vals_list += [
+                Event._prepare_thank_you_vals(
+                    move,
+                    "queued",
+                    today,
+                    mail_id=mail.id,
+                    message_id=mail.mail_message_id.id,
+                    note=note,
+                )
+                for move in moves
+            ]
+        for _partner, moves, reason in failures:
+            vals_list += [
+                Event._prepare_thank_you_vals(move, "failed", today, note=reason) for move in moves
+            ]
+        return vals_list
+
+    def _send_emails(self, groups, template, edits=None, attach_invoices=False):
+        """Render and queue one email per customer of ``groups``.
+
+        :return: ([(customer, invoices, recipients, mail)],
+                  [(customer, invoices, reason)])
+        """
+        sendable, failures = [], []
+        for partner, moves in groups:
+            recipients = self._get_reminder_recipients(partner)
+            if recipients:
+                sendable.append((partner, moves, recipients))
+            else:
+                failures.append(
+                    (
+                        partner,
+                        moves,
+                        _(
+                            "The customer %(customer)s has no email address, nor has any "
+                            "of its invoice contacts.",
+                            customer=partner.display_name,
+                        ),
+                    )
+                )
+        rendered = self._render_reminder_emails(
+            [moves for _p, moves, _r in sendable], template=template
+        )
+        renderable = []
+        for partner, moves, recipients in sendable:
+            values = rendered[moves[:1].id]
+            if isinstance(values, Exception):
+                reason = _(
+                    "The email template %(template)s could not be rendered: %(error)s",
+                    template=template.display_name,
+                    error=values,
+                )
+                failures.append((partner, moves, reason))
+            else:
+                values.update((edits or {}).get(moves[:1].id, {}))
+                renderable.append((partner, moves, recipients, values))
+        attachments = (
+            self._get_invoice_attachments(
+                self.env["account.move"].concat(*(group[1] for group in renderable))
+            )
+            if attach_invoices
+            else {}
+        )
+        to_send = []
+        for partner, moves, recipients, values in renderable:
+            pdf_error = next(
+                (
+                    (move, attachments[move.id])
+                    for move in moves
+                    if isinstance(attachments.get(move.id), Exception)
+                ),
+                None,
+            )
+            if pdf_error:
+                reason = _(
+                    "The PDF of invoice %(invoice)s could not be generated: %(error)s",
+                    invoice=pdf_error[0].name,
+                    error=pdf_error[1],
+                )
+                failures.append((partner, moves, reason))
+            else:
+                values["attachment_ids"] = [
+                    attachments[move.id].id for move in moves if move.id in attachments
+                ]
+                to_send.append((partner, moves, recipients, values))
+        mails = self._queue_reminder_emails(to_send, template)
+        sent = [
+            (partner, moves, recipients, mail)
+            for (partner, moves, recipients, _values), mail in zip(to_send, mails, strict=True)
+        ]
+        return sent, failures
+
+    @api.model
+    def _get_reminder_recipients(self, partner):
+        """Who receives a customer's reminders."""
+        return partner._get_reminder_recipients()
+
+    # Rendering ----------------------------------------------------------
+
+    @api.model
+    def _render_reminder_emails(self, move_groups, template):
+        """Render ``template`` once per group of invoices.
+
+        The template is rendered on the oldest invoice of each group, with
+        all the group's invoices in ``object.dunning_reminder_move_ids``. A
+        template that fails on one group fails that group only.
+
+        :return: {lead invoice id: {field: rendered value} or the exception}
+        """
+        if not move_groups:
+            return {}
+        self._ensure_portal_tokens(self.env["account.move"].concat(*move_groups))
+        template = template.with_context(
+            dunning_reminder_groups=tuple((moves[:1].id, tuple(moves.ids)) for moves in move_groups)
+        )
+        lead_ids = [moves[:1].id for moves in move_groups]
+        try:
+            per_lang = template._classify_per_lang(lead_ids)
+        except Exception as error:  # noqa: BLE001 - templates are user code
+            return dict.fromkeys(lead_ids, error)
+        results = {}
+        for lang_template, lang_ids in per_lang.values():
+            bodies = self._render_bodies(lang_template, lang_ids)
+            headers = self._render_headers(lang_template, lang_ids)
+            for res_id in lang_ids:
+                body, header = bodies[res_id], headers[res_id]
+                failure = next((v for v in (body, header) if isinstance(v, Exception)), None)
+                results[res_id] = failure or dict(header, body_html=body)
+        return results
+
+    @api.model
+    def _ensure_portal_tokens(self, moves):
+        """Give the invoices without one the access token of their payment
+        link, in one query: the portal would write each invoice on its own
+        while the templates render."""
+        missing = moves.filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        self.env.flush_all()
+        values = SQL(",").join(SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in missing)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move m SET access_token = v.token"
+                " FROM (VALUES %s) AS v(id, token)"
+                " WHERE m.id = v.id AND m.access_token IS NULL",
+                values,
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
+
+    @api.model
+    def _render_bodies(self, template, res_ids):
+        """Render a template's QWeb body on many records, compiled once,
+        then post-processed as ``mail.render.mixin`` does (its safety checks
+        and URL rewriting).
+
+        :return: {res_id: rendered body or the exception}
+        """
+        results = dict.fromkeys(res_ids, Markup(""))
+        if not template.body_html:
+            return results
+        try:
+            # The mixin's check that a person without the right to edit
+            # templates does not run a changed one.
+            template._check_access_right_dynamic_template()
+        except Exception as error:  # noqa: BLE001 - reported on the reminders
+            return dict.fromkeys(res_ids, error)
+        values = template._render_eval_context()
+        ir_qweb = template.env["ir.qweb"]._prepare_environment(values)
+        wrapper = html.fragment_fromstring(template.body_html, create_parent="div")
+        try:
+            functions, def_name = ir_qweb._compile(wrapper)
+        except Exception as error:  # noqa: BLE001 - templates are user code
+            return dict.fromkeys(res_ids, error)
+        rendered = {}
+        for record in template.env[template.render_model].browse(res_ids):
+            try:
+                output = "".join(functions[def_name](ir_qweb, dict(values, object=record)))
+            except Exception as error:  # noqa: BLE001 - templates are user code
+                results[record.id] = error
+                continue
+            # Drop the <div> wrapper added to parse several root nodes.
+            rendered[record.id] = Markup(output[5:-6])
+        results.update(template._render_template_postprocess(template.render_model, rendered))
+        return results
+
+    @api.model
+    def _render_headers(self, template, res_ids):
+        """Render subject, sender, reply-to and cc of a template.
+
+        :return: {res_id: {field: value} or the exception}
+        """
+        try:
+            return self._render_header_fields(template, res_ids)
+        except Exception:  # noqa: BLE001 - templates are user code
+            _logger.info("Dunning: rendering %s one record at a time.", template.display_name)
+        results = {}
+        for res_id in res_ids:
+            try:
+                results.update(self._render_header_fields(template, [res_id]))
+            except Exception as error:  # noqa: BLE001 - templates are user code
+                results[res_id] = error
+        return results
+
+    @api.model
+    def _render_header_fields(self, template, res_ids):
+        rendered = {fname: template._render_field(fname, res_ids) for fname in HEADER_FIELDS}
+        return {
+            res_id: {fname: rendered[fname][res_id] for fname in HEADER_FIELDS}
+            for res_id in res_ids
+        }
+
+    @api.model
+    def _get_layout_parts(self, company, lang):
+        """Odoo's email layout of ``company`` in ``lang``, rendered once with
+        stand-ins for the body, the link and the title of each email."""
+        cache = self.env.context.get("dunning_layout_cache")
+        key = (company.id, lang)
+        if cache is not None and key in cache:
+            return cache[key]
+        env = self.with_context(lang=lang).env
+        message = env["mail.message"].new({"body": Markup(LAYOUT_BODY)})
+        layout = env["ir.qweb"]._render(
+            EMAIL_LAYOUT,
+            {
+                "message": message,
+                "subtype": env.ref("mail.mt_comment"),
+                "tracking_values": [],
+                "is_discussion": True,
+                "record": company.partner_id.with_env(env),
+                "record_name": LAYOUT_TITLE,
+                "subtitles": [LAYOUT_TITLE],
+                "model_description": False,
+                "company": company.with_env(env),
+                "author_user": False,
+                "email_add_signature": False,
+                "signature": "",
+                "lang": lang,
+                "website_url": company.website,
+                "is_html_empty": lambda value: not value,
+                "email_notification_force_header": False,
+                "email_notification_force_footer": True,
+                "email_notification_allow_header": True,
+                "email_notification_allow_footer": True,
+                "has_button_access": True,
+                "button_access": {"url": LAYOUT_URL, "title": _("View and pay online")},
+                "actions": [],
+            },
+            minimal_qcontext=True,
+            raise_if_not_found=False,
+            lang=lang,
+        )
+        if cache is not None:
+            cache[key] = layout
+        return layout
+
+    @api.model
+    def _render_reminder_layout(self, partner, moves, values):
+        """The email's body in the company's layout, as mail.mail sends it."""
+        company = moves[:1].company_id
+        lang = partner.lang or self.env.lang
+        layout = self._get_layout_parts(company, lang)
+        if not layout:
+            return values["body_html"]
+        return Markup(
+            layout.replace(LAYOUT_BODY, values["body_html"])
+            .replace(LAYOUT_URL, escape(moves[:1].get_portal_url()))
+            .replace(LAYOUT_TITLE, escape(partner.display_name))
+        )
+
+    # Queueing -----------------------------------------------------------
+
+    @api.model
+    def _prepare_reminder_message_vals(self, partner, moves, recipients, values, template):
+        """Values of the ``mail.message`` of a reminder, logged on the
+        customer's chatter, as ``message_post`` would create it."""
+        company = moves[:1].company_id
+        email_from = (
+            values["email_from"] or company.email_formatted or self.env.user.email_formatted
+        )
+        return {
+            "model": "res.partner",
+            "res_id": partner.id,
+            "message_type": "comment",
+            "subtype_id": values["subtype_id"],
+            "subject": values["subject"],
+            "body": values["body_html"],
+            "author_id": company.partner_id.id,
+            "email_from": email_from,
+            "reply_to": values["reply_to"] or values.get("default_reply_to"),
+            "partner_ids": [(6, 0, recipients.ids)],
+            "attachment_ids": [(6, 0, template.attachment_ids.ids + values["attachment_ids"])],
+            "record_name": partner.display_name,
+            "mail_server_id": template.mail_server_id.id,
+            "email_layout_xmlid": EMAIL_LAYOUT,
+        }
+
+    @api.model
+    def _prepare_reminder_mail_vals(self, message, partner, moves, recipients, values, template):
+        """Values of the ``mail.mail`` that sends a reminder: its body in the
+        company's email layout."""
+        return {
+            "mail_message_id": message.id,
+            "body_html": self._render_reminder_layout(partner, moves, values),
+            "recipient_ids": [(6, 0, recipients.ids)],
+            "email_cc": values["email_cc"],
+            "auto_delete": template.auto_delete,
+            "is_notification": True,
+            "references": message.message_id,
+            "state": "outgoing",
+        }
+
+    @api.model
+    def _queue_reminder_emails(self, to_send, template):
+        """Queue one email per customer, logged on the customer's chatter.
+
+        The mail and its message are created in the same transaction as the
+        events, so a reminder is either recorded and queued, or neither.
+        """
+        if not to_send:
+            return self.env["mail.mail"]
+        partners = self.env["res.partner"].concat(*(group[0] for group in to_send))
+        reply_tos = partners._notify_get_reply_to()
+        subtype_id = self.env.ref("mail.mt_comment").id
+        for partner, _moves, _recipients, values in to_send:
+            values.update(default_reply_to=reply_tos.get(partner.id), subtype_id=subtype_id)
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .create(
+                [
+                    self._prepare_reminder_message_vals(
+                        partner, moves, recipients, values, template
+                    )
+                    for partner, moves, recipients, values in to_send
+                ]
+            )
+        )
+        run = self.with_context(dunning_layout_cache={})
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    run._prepare_reminder_mail_vals(
+                        message, partner, moves, recipients, values, template
+                    )
+                    for message, (partner, moves, recipients, values) in zip(
+                        messages, to_send, strict=True
+                    )
+                ]
+            )
+        )
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_mail_id": mail.id,
+                    "res_partner_id": recipient.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for mail, (_p, _m, recipients, _v) in zip(mails, to_send, strict=True)
+                for recipient in recipients
+            ]
+        )
+        self._subscribe_responsibles(to_send)
+        return mails
+
+    @api.model
+    def _subscribe_responsibles(self, to_send):
+        """Replies to a reminder reach the customer's dunning responsible or
+        salesperson: make them followers of the customer and of the invoices
+        reminded."""
+        partners_by_responsible, moves_by_responsible = {}, {}
+        for partner, moves, _recipients, _values in to_send:
+            responsible = moves[:1]._get_dunning_responsible()
+            if responsible and not responsible._is_public():
+                partners_by_responsible.setdefault(responsible, self.env["res.partner"])
+                partners_by_responsible[responsible] |= partner
+                moves_by_responsible.setdefault(responsible, self.env["account.move"])
+                moves_by_responsible[responsible] |= moves
+        for responsible, partners in partners_by_responsible.items():
+            follower = responsible.partner_id.ids
+            partners.sudo().message_subscribe(partner_ids=follower)
+            moves_by_responsible[responsible].sudo().message_subscribe(partner_ids=follower)
+
+    @api.model
+    def _log_on_invoices(self, step, sent):
+        """Leave a note on each invoice's chatter pointing to the reminder."""
+        bodies = {}
+        for _partner, moves, recipients, _mail in sent:
+            body = Markup("%s") % _(
+                "Reminder %(step)s sent by email to %(recipients)s (%(invoices)s).",
+                step=step.display_name,
+                recipients=", ".join(recipients.mapped("email_formatted")),
+                invoices=", ".join(moves.mapped("name")),
+            )
+            for move in moves:
+                bodies[move.id] = body
+        if bodies:
+            moves = self.env["account.move"].browse(list(bodies))
+            moves.sudo()._message_log_batch(bodies)
+
+    # Invoice PDFs -------------------------------------------------------
+
+    @api.model
+    def _get_invoice_attachments(self, moves):
+        """{invoice id: its PDF attachment, or the error}. The invoice's
+        stored PDF is reused; the missing ones are rendered and stored as
+        Odoo stores them when it sends an invoice."""
+        missing = moves.filtered(lambda move: not move.invoice_pdf_report_id)
+        errors = self._store_invoice_pdfs(missing)
+        attachments = {move.id: move.invoice_pdf_report_id for move in moves}
+        attachments.update(errors)
+        return attachments
+
+    @api.model
+    def _store_invoice_pdfs(self, moves):
+        """Render and store the PDF of these invoices with the report that
+        ``account.move.send`` would choose (the customer's invoice template),
+        in one wkhtmltopdf run per report when it can split documents, else
+        one run per invoice.
+
+        :return: {invoice id: the error} for those that failed
+        """
+        if not moves:
+            return {}
+        Send = self.env["account.move.send"].sudo()
+        Report = self.env["ir.actions.report"].sudo().with_context(force_report_rendering=True)
+        Send = Send.with_env(Report.env)
+        errors = {}
+        for company, company_moves in moves.grouped("company_id").items():
+            invoices_data = {
+                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
+                for move in company_moves.with_env(Report.env)
+            }
+            try:
+                with self.env.cr.savepoint():
+                    Send._prepare_invoice_pdf_report(invoices_data)
+            except Exception:  # noqa: BLE001 - retried one invoice at a time
+                _logger.info("Dunning: rendering invoice PDFs one at a time.")
+                for move, move_data in invoices_data.items():
+                    try:
+                        with self.env.cr.savepoint():
+                            Send._prepare_invoice_pdf_report({move: move_data})
+                    except Exception as error:  # noqa: BLE001 - reported on the reminder
+                        errors[move.id] = error
+            Send.with_company(company)._link_invoice_documents(
+                {move: data for move, data in invoices_data.items() if move.id not in errors}
+            )
+        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return errors
