@@ -291,7 +291,7 @@ class AccountMove(models.Model):
     def action_dunning_pause(self, until=None, reason=None):
         """Stop reminders on these invoices, until a date or until resumed."""
         self._check_dunning_access()
-        until = fields.Date.to_date(until) if until else False
+        until = self._parse_dunning_pause_until(until)
         if until and until < fields.Date.context_today(self):
             raise UserError(_("A dunning pause cannot end in the past."))
         not_open = self - self._dunning_filter_open()
@@ -432,6 +432,21 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    @api.model
+    def _parse_dunning_pause_until(self, until):
+        """The end date of a pause, from a date or an ISO date string."""
+        if not until:
+            return False
+        try:
+            return fields.Date.to_date(until)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                _(
+                    "The end of a dunning pause must be a date, such as 2026-12-31, not %(value)s.",
+                    value=until,
+                )
+            ) from error
 
     def _check_dunning_access(self):
         if not self.env.su and not self.env.user.has_group(DUNNING_GROUP):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import _as_validation_error
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCase
@@ -107,3 +107,15 @@ class TestSecurity(DunningCase):
         self.assertEqual(
             other.step_ids.mapped("offset_days"), self.sequence.step_ids.mapped("offset_days")
         )
+
+    # Pausing needs a date -----------------------------------------------------
+
+    def test_pause_until_something_else_than_a_date_is_a_clear_error(self):
+        invoice = self.create_invoice(due=day(-1)).with_user(self.accountant)
+        for until in ("garbage", "2026-13-45", 12345, ["2026-04-01"], {"day": 1}):
+            with self.subTest(until=until), self.assertRaisesRegex(UserError, "must be a date"):
+                invoice.action_dunning_pause(until=until, reason="Dispute")
+        self.assertFalse(invoice.dunning_paused)
+        with freeze_time(TODAY):
+            invoice.action_dunning_pause(until="2026-04-01", reason="Dispute")
+        self.assertEqual(invoice.dunning_pause_until, day(22))
