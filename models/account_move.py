@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
@@ -263,6 +263,8 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_dunning_fields_unchanged(vals)
         moves = super().create(vals_list)
         # The ORM caches an empty value for every x2many field of new records,
         # computed ones included: let the reminder list be computed instead.
@@ -270,6 +272,7 @@ class AccountMove(models.Model):
         return moves
 
     def write(self, vals):
+        self._check_dunning_fields_unchanged(vals)
         if "dunning_sequence_id" in vals and "dunning_start_date" not in vals:
             # A sequence chosen by hand starts today, like any assignment.
             vals = dict(
@@ -432,6 +435,34 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    @api.model
+    def _get_dunning_protected_fields(self):
+        """The fields holding the dunning state of invoices: they change
+        through the dunning actions and the engine only, which write in sudo."""
+        return {
+            name
+            for name, field in self._fields.items()
+            if name.startswith("dunning_") and field.store
+        }
+
+    def _check_dunning_fields_unchanged(self, vals):
+        """Refuse a plain create or write of dunning fields: it could send an
+        invoice back to an earlier step or resume it unseen."""
+        if self.env.su:
+            return
+        protected = sorted(vals.keys() & self._get_dunning_protected_fields())
+        if protected:
+            raise AccessError(
+                _(
+                    "The dunning of invoices changes only through its actions (pause, "
+                    "resume, skip, send reminders, the customer's dunning sequence); "
+                    "%(fields)s cannot be written directly.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in protected
+                    ),
+                )
+            )
 
     @api.model
     def _parse_dunning_pause_until(self, until):

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import _as_validation_error
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCase
@@ -25,6 +26,206 @@ class TestSecurity(DunningCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.accountant = cls.create_accountant()
+        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        cls.dunning_manager = new_test_user(
+            cls.env,
+            login="dunning_boss",
+            groups="account_dunning.group_account_dunning_manager",
+            **company,
+        )
+        cls.billing = new_test_user(
+            cls.env,
+            login="billing_clerk",
+            groups="account.group_account_invoice,base.group_partner_manager",
+            **company,
+        )
+        cls.dunning_contact_user = new_test_user(
+            cls.env,
+            login="dunning_contacts",
+            groups="account_dunning.group_account_dunning_user,base.group_partner_manager",
+            **company,
+        )
+        cls.contact_user = new_test_user(
+            cls.env,
+            login="contact_keeper",
+            groups="base.group_user,base.group_partner_manager",
+            **company,
+        )
+
+    def event_vals(self, invoice):
+        return self.env["account.dunning.event"]._prepare_event_vals(
+            invoice, self.step_reminder1, "sent", TODAY
+        )
+
+    # The dunning history is append-only -------------------------------------
+
+    def test_dunning_user_cannot_rewrite_an_event(self):
+        invoice = self.create_invoice(due=day(-1), amount=500)
+        self.run_dunning()
+        event = self.events(invoice).with_user(self.accountant)
+        self.assertEqual(event.state, "sent")
+        for vals in ({"state": "failed"}, {"note": "Never sent"}, {"amount_residual": 1.0}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "cannot be edited"):
+                event.write(vals)
+        self.assertEqual(event.state, "sent")
+        self.assertEqual(event.amount_residual, 500)
+
+    def test_dunning_manager_cannot_create_write_or_delete_events(self):
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        event = self.events(invoice).with_user(self.dunning_manager)
+        Event = self.env["account.dunning.event"].with_user(self.dunning_manager)
+        with self.assertRaisesRegex(AccessError, "cannot be edited"):
+            Event.create(self.event_vals(invoice))
+        with self.assertRaisesRegex(AccessError, "cannot be edited"):
+            event.write({"state": "skipped"})
+        with self.assertRaisesRegex(AccessError, "cannot be edited"):
+            event.unlink()
+        self.assertEqual(self.events(invoice), event)
+        self.assertEqual(event.state, "sent")
+
+    def test_no_user_has_write_rights_on_events(self):
+        Event = self.env["account.dunning.event"]
+        for user in (self.accountant, self.dunning_manager):
+            for operation in ("write", "create", "unlink"):
+                with self.subTest(user=user.login, operation=operation):
+                    self.assertFalse(Event.with_user(user).has_access(operation))
+
+    def test_dunning_user_approves_rejects_and_marks_sent(self):
+        self.step_reminder1.auto = False
+        approved, rejected, posted = (
+            self.create_invoice(due=day(-1)),
+            self.create_invoice(due=day(-1), partner=self.customer_b),
+            self.create_invoice(due=day(-2)),
+        )
+        self.run_dunning()
+        Event = self.env["account.dunning.event"].with_user(self.accountant)
+        with freeze_time(TODAY):
+            Event.browse(self.events(approved).ids).action_approve()
+            Event.browse(self.events(rejected).ids).action_reject()
+            Event.browse(self.events(posted).ids).action_mark_sent()
+        self.assertEqual(self.events(approved).state, "sent")
+        self.assertEqual(self.events(approved).user_id, self.accountant)
+        self.assertEqual(self.events(rejected).state, "skipped")
+        self.assertIn("Rejected by Alice Accountant", self.events(rejected).note)
+        self.assertEqual(self.events(posted).state, "sent")
+        self.assertEqual((approved | rejected | posted).dunning_step_id, self.step_reminder1)
+
+    def call_activity(self, invoice):
+        self.run_dunning()
+        event = self.events(invoice).filtered(lambda event: event.channel == "phone")
+        self.assertTrue(event.activity_id)
+        return event
+
+    def test_dunning_user_records_a_promise_to_pay(self):
+        invoice = self.create_invoice(due=day(-30))
+        event = self.call_activity(invoice)
+        activity = event.activity_id.with_user(self.accountant)
+        activity.write({"dunning_call_outcome": "promise", "dunning_promise_date": day(12)})
+        with freeze_time(TODAY):
+            activity.action_feedback(feedback="Pays on the 22nd.")
+        self.assertEqual(event.call_outcome, "promise")
+        self.assertIn("Pays on the 22nd.", event.note)
+        self.assertTrue(invoice.dunning_paused)
+        self.assertEqual(invoice.dunning_pause_until, day(12))
+
+    def test_billing_user_cannot_record_a_call_outcome(self):
+        invoice = self.create_invoice(due=day(-30))
+        event = self.call_activity(invoice)
+        activity = event.activity_id.with_user(self.billing)
+        activity.write({"dunning_call_outcome": "promise", "dunning_promise_date": day(12)})
+        with freeze_time(TODAY), self.assertRaisesRegex(UserError, "Only Dunning Users"):
+            activity.action_done()
+        self.assertFalse(event.call_outcome)
+        self.assertFalse(invoice.dunning_paused)
+        self.assertTrue(event.activity_id.exists())
+
+    # The dunning of invoices changes through the actions only -------------
+
+    def test_dunning_fields_of_invoices_cannot_be_written(self):
+        invoice = self.create_invoice(due=day(-20))
+        self.run_dunning()
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+        for vals in (
+            {"dunning_step_id": self.step_notice.id},
+            {"dunning_step_id": False},
+            {"dunning_paused": True},
+            {"dunning_pause_until": day(30)},
+            {"dunning_sequence_id": False},
+            {"dunning_start_date": TODAY},
+            {"dunning_last_failed": True},
+            {"dunning_next_date": day(100)},
+            {"ref": "PO 42", "dunning_step_id": False},
+        ):
+            for user in (self.accountant, self.dunning_manager):
+                with (
+                    self.subTest(vals=vals, user=user.login),
+                    self.assertRaisesRegex(AccessError, "only through its actions"),
+                ):
+                    invoice.with_user(user).write(vals)
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+        self.assertFalse(invoice.dunning_paused)
+        self.assertEqual(invoice.dunning_sequence_id, self.sequence)
+        self.assertFalse(invoice.ref)
+
+    def test_invoices_cannot_be_created_with_dunning_fields(self):
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": self.customer.id,
+            "dunning_step_id": self.step_reminder2.id,
+        }
+        with self.assertRaisesRegex(AccessError, "only through its actions"):
+            self.env["account.move"].with_user(self.accountant).create(vals)
+
+    def test_invoices_stay_editable_and_the_actions_work(self):
+        invoice = self.create_invoice(due=day(-1))
+        as_accountant = invoice.with_user(self.accountant)
+        as_accountant.write({"ref": "PO 42"})
+        self.assertEqual(invoice.ref, "PO 42")
+        as_accountant.action_dunning_pause(reason="Dispute")
+        self.assertTrue(invoice.dunning_paused)
+        as_accountant.action_dunning_resume()
+        self.assertFalse(invoice.dunning_paused)
+        next_step = invoice.dunning_next_step_id
+        with freeze_time(TODAY):
+            as_accountant.action_dunning_send_now()
+        self.assertEqual(invoice.dunning_step_id, next_step)
+        as_accountant.action_dunning_skip_to(self.step_call)
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+
+    # The dunning of customers is for Dunning Users --------------------------
+
+    def test_only_dunning_users_change_the_dunning_of_customers(self):
+        special = self.sequence.copy({"name": "Special"})
+        for vals in (
+            {"dunning_excluded": True},
+            {"dunning_sequence_id": special.id},
+            {"dunning_responsible_id": self.contact_user.id},
+        ):
+            for user in (self.contact_user, self.billing):
+                with self.subTest(vals=vals, user=user.login), self.assertRaises(AccessError):
+                    self.customer.with_user(user).write(vals)
+        self.assertFalse(self.customer.dunning_excluded)
+        self.customer_b.with_user(self.dunning_contact_user).write(
+            {
+                "dunning_excluded": True,
+                "dunning_sequence_id": special.id,
+                "dunning_responsible_id": self.accountant.id,
+            }
+        )
+        self.assertTrue(self.customer_b.dunning_excluded)
+        self.assertEqual(self.customer_b.dunning_sequence_id, special)
+        self.assertEqual(self.customer_b.dunning_responsible_id, self.accountant)
+
+    def test_partner_form_opens_and_saves_without_the_dunning_group(self):
+        for user in (self.contact_user, self.billing):
+            with self.subTest(user=user.login):
+                with Form(self.customer_b.with_user(user)) as form:
+                    form.phone = f"+33 4 00 00 00 0{user.id % 10}"
+                self.assertEqual(self.customer_b.phone, f"+33 4 00 00 00 0{user.id % 10}")
+        with Form(self.customer_b.with_user(self.dunning_contact_user)) as form:
+            form.dunning_excluded = True
+        self.assertTrue(self.customer_b.dunning_excluded)
 
     # Steps stay within ten years of the due date --------------------------
 
