@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, _, api, fields, models
+from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
@@ -112,7 +113,10 @@ class AccountMove(models.Model):
         compute="_compute_dunning_responsible_id",
         search="_search_dunning_responsible_id",
         groups=DUNNING_GROUP,
-        help="The customer's dunning responsible, else the salesperson.",
+        help="Who gets the dunning tasks and failures of this invoice: the "
+        "customer's dunning responsible, else the salesperson of the invoice, "
+        "then of the customer, else the company's default dunning responsible; "
+        "archived users, portal users and OdooBot are skipped.",
     )
     dunning_late_interest = fields.Monetary(
         string="Late-Payment Interest",
@@ -224,34 +228,53 @@ class AccountMove(models.Model):
         "commercial_partner_id.dunning_responsible_id",
         "invoice_user_id",
         "commercial_partner_id.user_id",
+        "company_id.dunning_responsible_id",
     )
     def _compute_dunning_responsible_id(self):
         for move in self:
-            partner = move.commercial_partner_id
-            move.dunning_responsible_id = (
-                partner.dunning_responsible_id or move.invoice_user_id or partner.user_id
-            )
+            move.dunning_responsible_id = move._get_dunning_responsible()
 
     def _search_dunning_responsible_id(self, operator, value):
+        """The invoices whose responsible is in ``value``: the first valid
+        user of the chain of _get_dunning_responsible, in SQL."""
         if operator not in ("=", "in"):
             raise UserError(_("Search the dunning responsible with '=' or 'in' only."))
-        if not value:
-            return [
-                ("commercial_partner_id.dunning_responsible_id", "=", False),
-                ("invoice_user_id", "=", False),
-                ("commercial_partner_id.user_id", "=", False),
-            ]
-        return [
-            "|",
-            ("commercial_partner_id.dunning_responsible_id", operator, value),
-            "&",
-            ("commercial_partner_id.dunning_responsible_id", "=", False),
-            "|",
-            ("invoice_user_id", operator, value),
-            "&",
-            ("invoice_user_id", "=", False),
-            ("commercial_partner_id.user_id", operator, value),
+        wanted = set(value if isinstance(value, list | tuple) else [value]) - {False, None}
+        valid = (
+            self.env["res.users"]
+            .sudo()
+            .search([("share", "=", False)])
+            .filtered(self._dunning_is_valid_responsible)
+        )
+        # Each link of the chain counts when the links before it are empty or
+        # invalid; the company's default responsible comes last.
+        chain = [
+            "commercial_partner_id.dunning_responsible_id",
+            "invoice_user_id",
+            "commercial_partner_id.user_id",
         ]
+        domains = [
+            [
+                *((before, "not in", valid.ids) for before in chain[:index]),
+                (fname, "in", sorted(wanted.intersection(valid.ids))),
+            ]
+            for index, fname in enumerate(chain)
+        ]
+        # Searching for no responsible (False) wants companies without one.
+        targets = wanted or {False}
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([])
+            .filtered(lambda company: company._get_dunning_default_responsible().id in targets)
+        )
+        domains.append(
+            [
+                *((fname, "not in", valid.ids) for fname in chain),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+        return expression.OR(domains)
 
     @api.depends_context("dunning_reminder_groups")
     def _compute_dunning_reminder_move_ids(self):
@@ -693,16 +716,22 @@ class AccountMove(models.Model):
         return self.grouped(lambda move: move._get_dunning_due_step(today))
 
     def _get_dunning_responsible(self):
-        """Who handles this invoice's dunning tasks and failures."""
+        """Who handles this invoice's dunning tasks and failures: the first
+        valid user of the customer's dunning responsible, the invoice's
+        salesperson and the customer's salesperson, else the company's."""
         self.ensure_one()
-        creator = self.create_uid.filtered(lambda user: user.active and not user.share)
-        return (
-            self.dunning_responsible_id
-            or self.company_id.dunning_responsible_id
-            or creator
-            or self.env.ref("base.user_admin", raise_if_not_found=False)
-            or self.env["res.users"]
-        )
+        partner = self.commercial_partner_id
+        for user in (partner.dunning_responsible_id, self.invoice_user_id, partner.user_id):
+            if self._dunning_is_valid_responsible(user):
+                return user
+        return self.company_id._get_dunning_default_responsible()
+
+    @api.model
+    def _dunning_is_valid_responsible(self, user):
+        """Whether ``user`` can be given dunning work: a person who can log
+        in to the back-office, never an archived user, a portal user or
+        OdooBot (invoices created by the system have it as salesperson)."""
+        return bool(user and user.active and not user.share and user.id != SUPERUSER_ID)
 
     # ------------------------------------------------------------------
     # Late-payment costs

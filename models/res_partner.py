@@ -32,7 +32,7 @@ class ResPartner(models.Model):
         groups="account_dunning.group_account_dunning_user",
         help="Gets the calls to make and the failed reminders of this "
         "customer, and follows the customer to receive replies to reminders. "
-        "Empty: the salesperson.",
+        "Empty: the salesperson, else the company's default dunning responsible.",
     )
 
     dunning_overdue_count = fields.Integer(

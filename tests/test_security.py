@@ -10,6 +10,8 @@ from odoo.service.model import _as_validation_error
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.account_dunning.hooks import post_init_hook
+
 from .common import TODAY, DunningCase
 
 
@@ -51,6 +53,15 @@ class TestSecurity(DunningCase):
             groups="base.group_user,base.group_partner_manager",
             **company,
         )
+        cls.default_responsible = new_test_user(
+            cls.env,
+            login="dora",
+            name="Dora Default",
+            email="dora@company.example.com",
+            groups="account_dunning.group_account_dunning_user",
+            **company,
+        )
+        cls.odoobot = cls.env.ref("base.user_root")
 
     def event_vals(self, invoice):
         return self.env["account.dunning.event"]._prepare_event_vals(
@@ -308,6 +319,101 @@ class TestSecurity(DunningCase):
         self.assertEqual(
             other.step_ids.mapped("offset_days"), self.sequence.step_ids.mapped("offset_days")
         )
+
+    # Dunning work goes to a person who can do it ----------------------------
+
+    def test_failures_and_calls_go_to_the_default_responsible_not_odoobot(self):
+        self.company.dunning_responsible_id = self.default_responsible
+        self.customer_b.email = False
+        failed = self.create_invoice(partner=self.customer_b, due=day(-1))
+        called = self.create_invoice(partner=self.customer_b, due=day(-30))
+        (failed | called).invoice_user_id = self.odoobot
+        self.run_dunning()
+        failure = self.events(failed)
+        self.assertEqual(failure.state, "failed")
+        self.assertEqual(failure.activity_id.user_id, self.default_responsible)
+        call = self.events(called)
+        self.assertEqual(call.step_id, self.step_call)
+        self.assertEqual(call.activity_id.user_id, self.default_responsible)
+        self.assertEqual(failed.dunning_responsible_id, self.default_responsible)
+        work = self.env["account.dunning.event"]._get_digest_work()
+        self.assertEqual(work[self.default_responsible]["failures"], failure)
+        self.assertEqual(work[self.default_responsible]["calls"], call)
+        self.assertNotIn(self.odoobot, work)
+
+    def test_responsible_skips_archived_portal_and_bot_users(self):
+        archived = new_test_user(self.env, login="gone", groups="base.group_user")
+        archived.active = False
+        portal = new_test_user(self.env, login="client", groups="base.group_portal")
+        invoice = self.create_invoice(partner=self.customer_b, due=day(-1))
+        invoice.invoice_user_id = self.odoobot
+        self.customer_b.write({"dunning_responsible_id": archived.id, "user_id": portal.id})
+        self.company.dunning_responsible_id = self.default_responsible
+        Move = self.env["account.move"]
+        scope = [("id", "=", invoice.id)]
+        for user in (archived, portal, self.odoobot):
+            self.assertFalse(Move._dunning_is_valid_responsible(user))
+            self.assertFalse(Move.search([*scope, ("dunning_responsible_id", "=", user.id)]))
+        self.assertEqual(invoice._get_dunning_responsible(), self.default_responsible)
+        self.assertEqual(invoice.dunning_responsible_id, self.default_responsible)
+        self.assertEqual(
+            Move.search([*scope, ("dunning_responsible_id", "=", self.default_responsible.id)]),
+            invoice,
+        )
+        # Then the salesperson of the customer, as soon as it is valid.
+        self.customer_b.user_id = self.salesperson
+        invoice.invalidate_recordset(["dunning_responsible_id"])
+        self.assertEqual(invoice._get_dunning_responsible(), self.salesperson)
+        self.assertEqual(invoice.dunning_responsible_id, self.salesperson)
+        self.assertEqual(
+            Move.search([*scope, ("dunning_responsible_id", "in", [self.salesperson.id])]),
+            invoice,
+        )
+
+    def test_without_default_responsible_an_accounting_manager_gets_the_work(self):
+        manager = new_test_user(
+            self.env,
+            login="max_manager",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.company.dunning_responsible_id = False
+        invoice = self.create_invoice(partner=self.customer_b, due=day(-1))
+        invoice.invoice_user_id = self.odoobot
+        responsible = invoice._get_dunning_responsible()
+        self.assertTrue(responsible)
+        self.assertTrue(self.env["account.move"]._dunning_is_valid_responsible(responsible))
+        self.assertTrue(responsible.has_group("account.group_account_manager"))
+        self.assertIn(self.company, responsible.company_ids)
+        # The oldest manager of the company, whoever else is.
+        self.assertLessEqual(responsible.id, manager.id)
+        self.assertEqual(invoice.dunning_responsible_id, responsible)
+        self.assertEqual(
+            self.env["account.move"].search(
+                [("id", "=", invoice.id), ("dunning_responsible_id", "=", responsible.id)]
+            ),
+            invoice,
+        )
+
+    def test_install_gives_companies_a_default_responsible(self):
+        self.company.dunning_responsible_id = False
+        post_init_hook(self.env)
+        responsible = self.company.dunning_responsible_id
+        self.assertTrue(responsible)
+        self.assertTrue(self.env["account.move"]._dunning_is_valid_responsible(responsible))
+        self.assertTrue(responsible.has_group("account.group_account_manager"))
+        self.assertIn(self.company, responsible.company_ids)
+
+    def test_settings_require_a_default_responsible(self):
+        settings = self.env["res.config.settings"].with_company(self.company)
+        form = Form(settings.create({}))
+        self.assertTrue(form.dunning_active)
+        form.dunning_responsible_id = self.env["res.users"]
+        with self.assertRaisesRegex(AssertionError, "dunning_responsible_id"):
+            form.save()
+        form.dunning_responsible_id = self.default_responsible
+        form.save()
 
     # Pausing needs a date -----------------------------------------------------
 
