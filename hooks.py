@@ -6,10 +6,13 @@ INSTALL_CHUNK = 5000
 
 
 def post_init_hook(env):
-    """Give every company a default sequence and put the open invoices in
-    it. They enter it today: invoices already far past a step wait for the
-    next one, so installing never sends a burst of old reminders."""
-    env["res.company"].search([])._dunning_ensure_default_sequence()
+    """Give every company a default sequence and a default responsible, and
+    put the open invoices in the sequence. They enter it today: invoices
+    already far past a step wait for the next one, so installing never sends
+    a burst of old reminders."""
+    companies = env["res.company"].search([])
+    companies._dunning_ensure_default_sequence()
+    companies._dunning_ensure_default_responsible()
     Move = env["account.move"].sudo()
     # By chunks, so that memory stays flat on databases with many open
     # invoices.

@@ -6,7 +6,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
 from odoo.tools.pdf import merge_pdf
 
@@ -150,6 +150,19 @@ class AccountDunningEvent(models.Model):
             " ON account_dunning_event (move_id) WHERE state = 'pending'"
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_written_by_engine()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_written_by_engine()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_written_by_engine()
+        return super().unlink()
+
     def action_approve(self):
         """Run the steps waiting for approval, one action per customer."""
         pending = self._check_pending()
@@ -182,7 +195,7 @@ class AccountDunningEvent(models.Model):
         letters = self.filtered(lambda event: event.state == "pending" and event.attachment_id)
         if not letters:
             raise UserError(_("None of the selected reminders is a letter waiting to be printed."))
-        letters.check_access("write")
+        letters._check_dunning_action_access()
         attachments = letters.sudo().attachment_id
         merged = merge_pdf([base64.b64decode(attachment.datas) for attachment in attachments])
         bundle = (
@@ -218,8 +231,26 @@ class AccountDunningEvent(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    def _check_written_by_engine(self):
+        """The history records what was done: only the dunning engine and the
+        actions, which work in sudo, write it. A correction is a new event."""
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "The dunning history cannot be edited: it records the reminders "
+                    "as they were done. Use the dunning actions of the invoices "
+                    "(approve, reject, skip, send, pause) instead."
+                )
+            )
+
+    def _check_dunning_action_access(self):
+        """People act on events through the actions only, which then write in
+        sudo: they must be Dunning Users who may change the invoices."""
+        self.check_access("read")
+        self.move_id._check_dunning_access()
+
     def _check_pending(self):
-        self.check_access("write")
+        self._check_dunning_action_access()
         not_pending = self.filtered(lambda event: event.state != "pending")
         if not_pending:
             raise UserError(

@@ -11,6 +11,9 @@ class AccountDunningStep(models.Model):
     _description = "Dunning Step"
     _order = "sequence_id, offset_days, id"
     _check_company_auto = True
+    # Beyond ten years, a step is a typing mistake that would overflow the
+    # date arithmetic of every run.
+    _max_days = 3650
 
     sequence_id = fields.Many2one(
         "account.dunning.sequence",
@@ -82,6 +85,26 @@ class AccountDunningStep(models.Model):
         "customer's dunning responsible, else the salesperson.",
     )
 
+    _sql_constraints = [
+        (
+            "offset_days_range",
+            f"CHECK (offset_days BETWEEN -{_max_days} AND {_max_days})",
+            "A dunning step must be due at most 3650 days before or after the due date.",
+        ),
+        (
+            "payment_delay_days_range",
+            f"CHECK (payment_delay_days BETWEEN 0 AND {_max_days})",
+            "The payment delay of a dunning step must be between 0 and 3650 days.",
+        ),
+        # Also when two people save steps at the same time. Checked at commit,
+        # so that _check_offset_unique explains the usual mistake first.
+        (
+            "offset_days_unique",
+            "UNIQUE (sequence_id, offset_days) DEFERRABLE INITIALLY DEFERRED",
+            "Two steps of a dunning sequence cannot fall on the same day.",
+        ),
+    ]
+
     @api.depends("offset_days")
     def _compute_offset_label(self):
         for step in self:
@@ -91,6 +114,30 @@ class AccountDunningStep(models.Model):
     def _compute_display_name(self):
         for step in self:
             step.display_name = f"{step.name} ({step.offset_label})"
+
+    @api.constrains("offset_days", "payment_delay_days")
+    def _check_days_range(self):
+        for step in self:
+            if abs(step.offset_days) > self._max_days:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s is due %(days)s days from the due date: a step "
+                        "must be due at most %(max)s days before or after it.",
+                        step=step.name,
+                        days=step.offset_days,
+                        max=self._max_days,
+                    )
+                )
+            if not 0 <= step.payment_delay_days <= self._max_days:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s expects payment within %(days)s days: the delay "
+                        "must be between 0 and %(max)s days.",
+                        step=step.name,
+                        days=step.payment_delay_days,
+                        max=self._max_days,
+                    )
+                )
 
     @api.constrains("offset_days", "sequence_id")
     def _check_offset_unique(self):

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, fields, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.osv import expression
 from odoo.tools import SQL, format_time
 from odoo.tools.sql import column_exists, create_column, create_index
 
@@ -108,7 +109,10 @@ class AccountMove(models.Model):
         compute="_compute_dunning_responsible_id",
         search="_search_dunning_responsible_id",
         groups=DUNNING_GROUP,
-        help="The customer's dunning responsible, else the salesperson.",
+        help="Who gets the dunning tasks and failures of this invoice: the "
+        "customer's dunning responsible, else the salesperson of the invoice, "
+        "then of the customer, else the company's default dunning responsible; "
+        "archived users, portal users and OdooBot are skipped.",
     )
     dunning_reminder_move_ids = fields.Many2many(
         "account.move",
@@ -191,34 +195,53 @@ class AccountMove(models.Model):
         "commercial_partner_id.dunning_responsible_id",
         "invoice_user_id",
         "commercial_partner_id.user_id",
+        "company_id.dunning_responsible_id",
     )
     def _compute_dunning_responsible_id(self):
         for move in self:
-            partner = move.commercial_partner_id
-            move.dunning_responsible_id = (
-                partner.dunning_responsible_id or move.invoice_user_id or partner.user_id
-            )
+            move.dunning_responsible_id = move._get_dunning_responsible()
 
     def _search_dunning_responsible_id(self, operator, value):
+        """The invoices whose responsible is in ``value``: the first valid
+        user of the chain of _get_dunning_responsible, in SQL."""
         if operator not in ("=", "in"):
             raise UserError(_("Search the dunning responsible with '=' or 'in' only."))
-        if not value:
-            return [
-                ("commercial_partner_id.dunning_responsible_id", "=", False),
-                ("invoice_user_id", "=", False),
-                ("commercial_partner_id.user_id", "=", False),
-            ]
-        return [
-            "|",
-            ("commercial_partner_id.dunning_responsible_id", operator, value),
-            "&",
-            ("commercial_partner_id.dunning_responsible_id", "=", False),
-            "|",
-            ("invoice_user_id", operator, value),
-            "&",
-            ("invoice_user_id", "=", False),
-            ("commercial_partner_id.user_id", operator, value),
+        wanted = set(value if isinstance(value, list | tuple) else [value]) - {False, None}
+        valid = (
+            self.env["res.users"]
+            .sudo()
+            .search([("share", "=", False)])
+            .filtered(self._dunning_is_valid_responsible)
+        )
+        # Each link of the chain counts when the links before it are empty or
+        # invalid; the company's default responsible comes last.
+        chain = [
+            "commercial_partner_id.dunning_responsible_id",
+            "invoice_user_id",
+            "commercial_partner_id.user_id",
         ]
+        domains = [
+            [
+                *((before, "not in", valid.ids) for before in chain[:index]),
+                (fname, "in", sorted(wanted.intersection(valid.ids))),
+            ]
+            for index, fname in enumerate(chain)
+        ]
+        # Searching for no responsible (False) wants companies without one.
+        targets = wanted or {False}
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([])
+            .filtered(lambda company: company._get_dunning_default_responsible().id in targets)
+        )
+        domains.append(
+            [
+                *((fname, "not in", valid.ids) for fname in chain),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+        return expression.OR(domains)
 
     @api.depends_context("dunning_reminder_groups")
     def _compute_dunning_reminder_move_ids(self):
@@ -230,6 +253,8 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_dunning_fields_unchanged(vals)
         moves = super().create(vals_list)
         # The ORM caches an empty value for every x2many field of new records,
         # computed ones included: let the reminder list be computed instead.
@@ -237,6 +262,7 @@ class AccountMove(models.Model):
         return moves
 
     def write(self, vals):
+        self._check_dunning_fields_unchanged(vals)
         if "dunning_sequence_id" in vals and "dunning_start_date" not in vals:
             # A sequence chosen by hand starts today, like any assignment.
             vals = dict(
@@ -258,7 +284,7 @@ class AccountMove(models.Model):
     def action_dunning_pause(self, until=None, reason=None):
         """Stop reminders on these invoices, until a date or until resumed."""
         self._check_dunning_access()
-        until = fields.Date.to_date(until) if until else False
+        until = self._parse_dunning_pause_until(until)
         if until and until < fields.Date.context_today(self):
             raise UserError(_("A dunning pause cannot end in the past."))
         not_open = self - self._dunning_filter_open()
@@ -399,6 +425,49 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    @api.model
+    def _get_dunning_protected_fields(self):
+        """The fields holding the dunning state of invoices: they change
+        through the dunning actions and the engine only, which write in sudo."""
+        return {
+            name
+            for name, field in self._fields.items()
+            if name.startswith("dunning_") and field.store
+        }
+
+    def _check_dunning_fields_unchanged(self, vals):
+        """Refuse a plain create or write of dunning fields: it could send an
+        invoice back to an earlier step or resume it unseen."""
+        if self.env.su:
+            return
+        protected = sorted(vals.keys() & self._get_dunning_protected_fields())
+        if protected:
+            raise AccessError(
+                _(
+                    "The dunning of invoices changes only through its actions (pause, "
+                    "resume, skip, send reminders, the customer's dunning sequence); "
+                    "%(fields)s cannot be written directly.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in protected
+                    ),
+                )
+            )
+
+    @api.model
+    def _parse_dunning_pause_until(self, until):
+        """The end date of a pause, from a date or an ISO date string."""
+        if not until:
+            return False
+        try:
+            return fields.Date.to_date(until)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                _(
+                    "The end of a dunning pause must be a date, such as 2026-12-31, not %(value)s.",
+                    value=until,
+                )
+            ) from error
 
     def _check_dunning_access(self):
         if not self.env.su and not self.env.user.has_group(DUNNING_GROUP):
@@ -639,13 +708,19 @@ class AccountMove(models.Model):
         moves._recompute_recordset(["dunning_next_step_id", "dunning_next_date"])
 
     def _get_dunning_responsible(self):
-        """Who handles this invoice's dunning tasks and failures."""
+        """Who handles this invoice's dunning tasks and failures: the first
+        valid user of the customer's dunning responsible, the invoice's
+        salesperson and the customer's salesperson, else the company's."""
         self.ensure_one()
-        creator = self.create_uid.filtered(lambda user: user.active and not user.share)
-        return (
-            self.dunning_responsible_id
-            or self.company_id.dunning_responsible_id
-            or creator
-            or self.env.ref("base.user_admin", raise_if_not_found=False)
-            or self.env["res.users"]
-        )
+        partner = self.commercial_partner_id
+        for user in (partner.dunning_responsible_id, self.invoice_user_id, partner.user_id):
+            if self._dunning_is_valid_responsible(user):
+                return user
+        return self.company_id._get_dunning_default_responsible()
+
+    @api.model
+    def _dunning_is_valid_responsible(self, user):
+        """Whether ``user`` can be given dunning work: a person who can log
+        in to the back-office, never an archived user, a portal user or
+        OdooBot (invoices created by the system have it as salesperson)."""
+        return bool(user and user.active and not user.share and user.id != SUPERUSER_ID)

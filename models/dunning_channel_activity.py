@@ -45,6 +45,9 @@ class AccountDunningRun(models.AbstractModel):
         ]
 
     def _get_activity_user(self, step, moves):
-        """Who gets the call or action: the step's responsible, else the
-        invoices' dunning responsible."""
-        return step.activity_user_id or moves[:1]._get_dunning_responsible()
+        """Who gets the call or action: the step's responsible when they can
+        still do it, else the invoices' dunning responsible."""
+        lead = moves[:1]
+        if lead._dunning_is_valid_responsible(step.activity_user_id):
+            return step.activity_user_id
+        return lead._get_dunning_responsible()

@@ -48,6 +48,9 @@ class MailActivity(models.Model):
                     _("A promise to pay needs the date by which the customer will pay.")
                 )
             events = activity.sudo().dunning_event_ids
+            # The outcome goes into the history and may pause the invoices:
+            # the same right as pausing them by hand.
+            events.move_id.with_env(self.env)._check_dunning_access()
             label = dict(self._fields["dunning_call_outcome"]._description_selection(self.env))
             note = _("Outcome: %(outcome)s.", outcome=label[outcome])
             if feedback:

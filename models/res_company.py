@@ -96,6 +96,31 @@ class ResCompany(models.Model):
             )._dunning_recompute_next()
         return res
 
+    def _get_dunning_default_responsible(self):
+        """Who handles the dunning work nobody else can take in this company:
+        its default dunning responsible, else one of its accounting managers."""
+        self.ensure_one()
+        default = self.dunning_responsible_id
+        if self.env["account.move"]._dunning_is_valid_responsible(default):
+            return default
+        return self._get_dunning_manager()
+
+    def _get_dunning_manager(self):
+        """An active accounting manager of this company, the oldest first (the
+        administrator on a new database)."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        managers = self.env.ref("account.group_account_manager").sudo().users
+        return managers.filtered(
+            lambda user: self in user.company_ids and Move._dunning_is_valid_responsible(user)
+        ).sorted("id")[:1]
+
+    def _dunning_ensure_default_responsible(self):
+        """Give companies without a default dunning responsible one of their
+        accounting managers, so that no dunning task goes to nobody."""
+        for company in self.filtered(lambda company: not company.dunning_responsible_id):
+            company.dunning_responsible_id = company._get_dunning_manager()
+
     def _dunning_ensure_default_sequence(self):
         """Give companies without any dunning sequence a copy of the default
         one, so that their customers are reminded from day one."""

@@ -1,6 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -14,6 +14,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_responsible_id",
         readonly=False,
     )
+    dunning_active = fields.Boolean(
+        compute="_compute_dunning_active",
+        help="The company has an active dunning sequence: its reminders run.",
+    )
     dunning_late_fees = fields.Boolean(
         related="company_id.dunning_late_fees",
         readonly=False,
@@ -26,3 +30,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_legal_interest_rate",
         readonly=False,
     )
+
+    @api.depends("company_id")
+    def _compute_dunning_active(self):
+        companies = self.env["account.dunning.sequence"]._get_dunning_companies()
+        for settings in self:
+            settings.dunning_active = settings.company_id in companies

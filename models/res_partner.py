@@ -6,13 +6,14 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Internal users only: portal customers see nothing of their dunning.
+    # Dunning Users only: the other users, portal customers included, neither
+    # see nor change who is reminded and how.
 
     dunning_sequence_id = fields.Many2one(
         "account.dunning.sequence",
         string="Dunning Sequence",
         company_dependent=True,
-        groups="base.group_user",
+        groups="account_dunning.group_account_dunning_user",
         domain="[('company_id', 'in', allowed_company_ids)]",
         help="Reminders this customer receives in the current company. Empty: "
         "the default sequence of the company.",
@@ -20,7 +21,7 @@ class ResPartner(models.Model):
     dunning_excluded = fields.Boolean(
         string="Excluded From Dunning",
         tracking=True,
-        groups="base.group_user",
+        groups="account_dunning.group_account_dunning_user",
         help="This customer receives no reminder at all.",
     )
     dunning_responsible_id = fields.Many2one(
@@ -28,10 +29,10 @@ class ResPartner(models.Model):
         string="Dunning Responsible",
         domain=[("share", "=", False)],
         tracking=True,
-        groups="base.group_user",
+        groups="account_dunning.group_account_dunning_user",
         help="Gets the calls to make and the failed reminders of this "
         "customer, and follows the customer to receive replies to reminders. "
-        "Empty: the salesperson.",
+        "Empty: the salesperson, else the company's default dunning responsible.",
     )
 
     dunning_overdue_count = fields.Integer(

@@ -10,3 +10,4 @@ from . import test_channels
 from . import test_screens
 from . import test_send_wizard
 from . import test_ui
+from . import test_security

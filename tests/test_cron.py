@@ -86,7 +86,7 @@ class TestCron(DunningCase):
         old = self.create_invoice(due=day(-20))
         soon = self.create_invoice(due=day(3))
         # As before the module was installed: no dunning state.
-        (old | soon).write(
+        (old | soon).sudo().write(
             {"dunning_sequence_id": False, "dunning_start_date": False, "dunning_step_id": False}
         )
         self.env.flush_all()
