@@ -268,6 +268,19 @@ class TestScreens(DunningCase):
         self.assertIn("Sent again by Alice Accountant although already reminded today.", again.note)
         self.assertEqual(len(self.mails(self.customer)), 2)
 
+    def test_second_reminder_of_the_day_is_asked_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.accountant.lang = "fr_FR"
+        invoice = self.create_invoice(due=TODAY - timedelta(days=5))
+        self.run_dunning()
+        with freeze_time(TODAY), self.assertRaises(RedirectWarning) as caught:
+            self.as_accountant(invoice).action_dunning_send_now()
+        message, _action_id, button, _context = caught.exception.args
+        self.assertIn("Ces factures ont déjà été relancées aujourd'hui :", message)
+        self.assertIn(f"{invoice.display_name} : déjà relancée aujourd'hui à", message)
+        self.assertEqual(button, "Envoyer à nouveau")
+
     def test_send_now_approves_a_step_waiting_for_approval(self):
         self.step_reminder1.auto = False
         invoice = self.create_invoice(due=TODAY - timedelta(days=1))
