@@ -365,7 +365,8 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _get_plan(self, moves, today):
         """{step due on ``today``: invoices} (no I/O). An invoice whose step
-        cannot be computed is failed on its own, never the whole run."""
+        cannot be computed (broken data) is left out and logged: it stays
+        due, and never stops the run of the others."""
         plan = {}
         for move in moves:
             try:
