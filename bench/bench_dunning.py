@@ -35,6 +35,9 @@ def parse_args():
     parser.add_argument(
         "--profile", type=int, default=0, help="print the N costliest calls (cProfile)"
     )
+    parser.add_argument(
+        "--profile-sort", default="cumulative", help="cProfile sort key, e.g. tottime"
+    )
     return parser.parse_args()
 
 
@@ -189,7 +192,7 @@ def main():
     seconds, cpu, queries, calls = run_dunning(registry, today, args.batch_size)
     if args.profile:
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(args.profile)
     with registry.cursor() as cr:
         cr.execute(
             "SELECT state, COUNT(*) FROM account_dunning_event GROUP BY state ORDER BY state"

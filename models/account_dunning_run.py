@@ -365,7 +365,8 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _get_plan(self, moves, today):
         """{step due on ``today``: invoices} (no I/O). An invoice whose step
-        cannot be computed is failed on its own, never the whole run."""
+        cannot be computed (broken data) is left out and logged: it stays
+        due, and never stops the run of the others."""
         plan = {}
         for move in moves:
             try:
@@ -506,7 +507,12 @@ class AccountDunningRun(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(query.select(SQL("%s.id", alias)))
         moves = self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())
-        return moves.filtered(lambda move: move._get_dunning_due_step(today).attach_invoice)
+        # Through the plan: an invoice whose step cannot be computed must not
+        # stop the PDFs, hence the reminders, of all the others.
+        plan = self._get_plan(moves, today)
+        return moves.browse().concat(
+            *(step_moves for step, step_moves in plan.items() if step.attach_invoice)
+        )
 
     # ------------------------------------------------------------------
     # Activities and failures

@@ -1,5 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
@@ -9,6 +10,8 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_time
 from odoo.tools.sql import column_exists, create_column, create_index
+
+_logger = logging.getLogger(__name__)
 
 DUNNING_GROUP = "account_dunning.group_account_dunning_user"
 
@@ -169,8 +172,17 @@ class AccountMove(models.Model):
                 # Waits for a person: that step is what happens next.
                 step, date = pending.step_id, pending.date
             else:
-                step = move._get_dunning_next_step()
-                date = step._get_date(move.invoice_date_due) if step else False
+                try:
+                    step = move._get_dunning_next_step()
+                    date = step._get_date(move.invoice_date_due) if step else False
+                except (OverflowError, ValueError):
+                    # A step whose date is out of range (data broken behind
+                    # the ORM's back) must not make the invoice unreadable nor
+                    # unpayable: it is never due, and stays with its invoices.
+                    _logger.warning(
+                        "Dunning: the next step of %s has no valid date", move.display_name
+                    )
+                    step, date = move.env["account.dunning.step"], False
             if step and move.dunning_paused:
                 date = move.dunning_pause_until and max(
                     date, move.dunning_pause_until + timedelta(days=1)

@@ -1,6 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
@@ -121,6 +121,40 @@ class TestChannels(DunningCase):
         self.run_dunning()
         with freeze_time(TODAY):
             self.assertFalse(self.env["account.dunning.event"]._cron_send_digest())
+
+    def test_digest_warns_when_the_run_did_not_finish(self):
+        self.company.dunning_responsible_id = self.salesperson
+        invoice = self.create_invoice(partner=self.customer_b, due=day(-1))
+        cron = self.env.ref("account_dunning.ir_cron_run_dunning")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        # Killed three times in a row, the run was pushed to tomorrow with
+        # the reminders of today still due.
+        cron.nextcall = datetime(2026, 3, 11, 5, 0)
+        now = datetime(2026, 3, 10, 6, 0)
+
+        def digest():
+            self.env["mail.mail"].sudo().search([("mail_message_id.model", "=", False)]).unlink()
+            with freeze_time(now):
+                return self.env["account.dunning.event"]._cron_send_digest()
+
+        mail = digest()
+        self.assertEqual(mail.recipient_ids, self.salesperson.partner_id)
+        self.assertIn("dunning run did not finish", mail.body_html)
+        self.assertIn("03/11/2026", mail.body_html)
+        # Not when the run comes back soon, by a trigger or its date.
+        trigger = self.env["ir.cron.trigger"].create(
+            {"cron_id": cron.id, "call_at": now + timedelta(minutes=1)}
+        )
+        self.assertFalse(digest())
+        trigger.unlink()
+        cron.nextcall = now - timedelta(minutes=1)
+        self.assertFalse(digest())
+        cron.nextcall = datetime(2026, 3, 11, 5, 0)
+        self.assertTrue(digest())
+        # Nor when nothing due remains today.
+        self.run_dunning()
+        self.assertEqual(self.events(invoice).state, "queued")
+        self.assertFalse(digest())
 
     def test_digest_in_the_language_of_the_responsible(self):
         self.env["res.lang"]._activate_lang("fr_FR")

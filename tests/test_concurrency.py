@@ -56,7 +56,8 @@ with freeze_time(sys.argv[3]):
 """
 
 
-@tagged("post_install", "-at_install")
+# Commits: out of Odoo's standard runs, like its database-breaking tests.
+@tagged("-standard", "-at_install", "post_install", "database_breaking")
 class TestConcurrency(BaseCase):
     @classmethod
     def setUpClass(cls):

@@ -250,6 +250,11 @@ class TestEngine(DunningCase):
         self.pay(paid)
         with self.assertRaisesRegex(UserError, paid.name):
             (invoice | paid).action_dunning_pause(reason="x")
+        # From an RPC or a server action, a date that is not one.
+        with self.assertRaisesRegex(UserError, "garbage"):
+            invoice.action_dunning_pause(until="garbage")
+        with self.assertRaisesRegex(UserError, "not a date"):
+            invoice.action_dunning_pause(until=20260410)
         self.assertFalse(invoice.dunning_paused)
 
     def test_pause_wizard_pauses_the_selected_invoices(self):
@@ -380,6 +385,48 @@ class TestEngine(DunningCase):
         self.assertEqual(self.events(others).state, "queued", "the run goes on")
         self.assertEqual(len(self.mails(self.customer_b)), 1)
         self.assertFalse(self.mails(self.customer))
+
+    @mute_logger(
+        "odoo.addons.account_dunning.models.account_dunning_run",
+        "odoo.addons.account_dunning.models.account_move",
+    )
+    def test_a_step_that_cannot_be_computed_stops_no_one(self):
+        broken_sequence = self.env["account.dunning.sequence"].create(
+            {
+                "name": "Broken",
+                "company_id": self.company.id,
+                "step_ids": [
+                    Command.create(
+                        {
+                            "name": "Reminder with invoices",
+                            "offset_days": 1,
+                            "channel": "email",
+                            "mail_template_id": self.template_reminder1.id,
+                            "attach_invoice": True,
+                        }
+                    )
+                ],
+            }
+        )
+        self.customer_b.dunning_sequence_id = broken_sequence
+        broken = self.create_invoice(partner=self.customer_b, due=day(-5))
+        self.assertEqual(broken.dunning_sequence_id, broken_sequence)
+        invoice = self.create_invoice(due=day(-5))
+        # Data broken behind the ORM's back: the step's date is out of range.
+        self.env.cr.execute(
+            "UPDATE account_dunning_step SET offset_days = 2147483647 WHERE id = %s",
+            [broken_sequence.step_ids.id],
+        )
+        self.env.invalidate_all()
+        self.run_dunning()
+        self.assertEqual(self.events(invoice).state, "queued", "the other customers go on")
+        self.assertEqual(len(self.mails(self.customer)), 1)
+        self.assertFalse(self.events(broken))
+        self.assertFalse(self.mails(self.customer_b))
+        # The broken step stays with its invoice: paying it still works.
+        self.pay(broken, amount=100)
+        self.assertEqual(broken.payment_state, "partial")
+        self.assertFalse(broken.dunning_next_date)
 
     def test_email_refused_by_the_mail_server_fails_the_events(self):
         invoice = self.create_invoice(due=day(-1))

@@ -1,9 +1,10 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import RedirectWarning, UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -203,6 +204,82 @@ class TestScreens(DunningCase):
         # The step is not sent again when its date comes.
         self.run_dunning(TODAY + timedelta(days=12))
         self.assertEqual(len(self.events(invoice)), 1)
+
+    def test_send_now_sends_the_step_the_run_would_send_today(self):
+        # Five days overdue, never reminded: the Notice (D-8) is behind, the
+        # run would send Reminder 1 (D+1) today, and so does the button.
+        invoice = self.create_invoice(due=TODAY - timedelta(days=5))
+        with freeze_time(TODAY):
+            self.as_accountant(invoice).action_dunning_send_now()
+        self.env.invalidate_all()
+        event = self.events(invoice)
+        self.assertEqual(event.step_id, self.step_reminder1)
+        self.assertEqual(event.state, "queued")
+        mail = self.mails(self.customer)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(invoice.name, mail.body_html)
+        # The run of the same day sends nothing more.
+        self.run_dunning()
+        self.assertEqual(self.events(invoice), event)
+        self.assertEqual(self.mails(self.customer), mail)
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
+        self.assertEqual(invoice.dunning_next_step_id, self.step_reminder2)
+        self.assertEqual(invoice.dunning_next_date, TODAY + timedelta(days=9))
+
+    def test_stale_form_never_sends_twice(self):
+        self.accountant.tz = "Europe/Paris"
+        invoice = self.create_invoice(due=TODAY - timedelta(days=5))
+        # The run reminds the invoice at 9:15 in Paris while the accountant
+        # has its form open since the morning, showing Reminder 1 to send.
+        self.run_dunning(datetime(2026, 3, 10, 8, 15))
+        first = self.events(invoice)
+        self.assertEqual(first.step_id, self.step_reminder1)
+        self.assertEqual(len(self.mails(self.customer)), 1)
+        with (
+            freeze_time(datetime(2026, 3, 10, 13, 0)),
+            self.assertRaises(RedirectWarning) as caught,
+        ):
+            self.as_accountant(invoice).action_dunning_send_now()
+        message, action_id, button, context = caught.exception.args
+        self.assertIn("These invoices were already reminded today:", message)
+        # 8:15 UTC is 9:15 in Paris (Babel may put a narrow space before AM).
+        self.assertRegex(
+            message,
+            re.escape(f"{invoice.display_name}: already reminded today at 9:15")
+            + r"\sAM"
+            + re.escape(f" by {first.user_id.name} ({self.step_reminder1.display_name})."),
+        )
+        self.assertEqual(button, "Send again")
+        self.assertEqual(context, {"active_model": "account.move", "active_ids": invoice.ids})
+        action = self.env["ir.actions.server"].browse(action_id)
+        self.assertEqual(action, self.env.ref("account_dunning.action_server_dunning_send_again"))
+        self.env.invalidate_all()
+        self.assertEqual(self.events(invoice), first, "nothing sent before confirmation")
+        self.assertEqual(len(self.mails(self.customer)), 1)
+        # Confirmed: the web client runs the server action on the invoice.
+        with freeze_time(datetime(2026, 3, 10, 13, 1)):
+            result = action.with_user(self.accountant).with_context(**context).run()
+        self.assertEqual(result["params"]["type"], "success")
+        self.env.invalidate_all()
+        again = self.events(invoice) - first
+        self.assertEqual(len(again), 1)
+        self.assertEqual(again.state, "queued")
+        self.assertEqual(again.user_id, self.accountant)
+        self.assertIn("Sent again by Alice Accountant although already reminded today.", again.note)
+        self.assertEqual(len(self.mails(self.customer)), 2)
+
+    def test_second_reminder_of_the_day_is_asked_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.accountant.lang = "fr_FR"
+        invoice = self.create_invoice(due=TODAY - timedelta(days=5))
+        self.run_dunning()
+        with freeze_time(TODAY), self.assertRaises(RedirectWarning) as caught:
+            self.as_accountant(invoice).action_dunning_send_now()
+        message, _action_id, button, _context = caught.exception.args
+        self.assertIn("Ces factures ont déjà été relancées aujourd'hui :", message)
+        self.assertIn(f"{invoice.display_name} : déjà relancée aujourd'hui à", message)
+        self.assertEqual(button, "Envoyer à nouveau")
 
     def test_send_now_approves_a_step_waiting_for_approval(self):
         self.step_reminder1.auto = False

@@ -173,6 +173,61 @@ class TestSendWizard(DunningCase):
         self.assertIn("Reminder emails sent: 0.", result["params"]["message"])
         self.assertEqual(len(self.mails(self.customer_b)), 1)
 
+    def test_after_a_failure_the_failed_step_is_proposed_again(self):
+        mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
+        invoice = self.create_invoice(partner=mute, due=TODAY - timedelta(days=5))
+        self.run_dunning()
+        failed = self.events(invoice)
+        self.assertEqual((failed.step_id, failed.state), (self.step_reminder1, "failed"))
+        self.assertTrue(invoice.dunning_last_failed)
+        # The run does not retry a failure: the next step shown is the one
+        # it will send, at its date, not the step that failed.
+        self.assertEqual(invoice.dunning_next_step_id, self.step_reminder2)
+        self.assertEqual(invoice.dunning_next_date, TODAY + timedelta(days=9))
+        # The accountant fixes the address: the remedy is Reminder 1 again,
+        # not an escalation to Reminder 2.
+        mute.email = "mute@example.com"
+        form = self.open_wizard(invoice)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.step_id, self.step_reminder1)
+            self.assertEqual(line.template_id, self.template_reminder1)
+        self.send(form)
+        sent = self.events(invoice) - failed
+        self.assertEqual((sent.step_id, sent.state), (self.step_reminder1, "queued"))
+        self.assertFalse(invoice.dunning_last_failed)
+        self.assertEqual(invoice.dunning_next_step_id, self.step_reminder2)
+        self.run_dunning()
+        self.assertEqual(self.events(invoice), failed | sent, "nothing more today")
+        # The next step shown is indeed sent when its date comes.
+        self.run_dunning(TODAY + timedelta(days=9))
+        last = self.events(invoice) - failed - sent
+        self.assertEqual((last.step_id, last.state), (self.step_reminder2, "queued"))
+        self.assertEqual(len(self.mails(mute)), 2)
+
+    def test_run_never_reminds_an_invoice_reminded_today_by_the_wizard(self):
+        # Reminder 2 (D+14) falls due today; the accountant sends the milder
+        # Reminder 1 instead: Reminder 2 stays due, but not today.
+        customer = self.env["res.partner"].create(
+            {"name": "Quai 7", "is_company": True, "email": "quai7@example.com"}
+        )
+        invoice = self.create_invoice(partner=customer, due=TODAY - timedelta(days=14))
+        form = self.open_wizard(invoice)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.step_id, self.step_reminder2)
+            line.step_id = self.step_reminder1
+        self.send(form)
+        sent = self.events(invoice)
+        self.assertEqual((sent.step_id, sent.state), (self.step_reminder1, "queued"))
+        self.assertEqual(invoice.dunning_next_step_id, self.step_reminder2)
+        self.assertEqual(invoice.dunning_next_date, TODAY)
+        self.run_dunning()
+        self.assertEqual(self.events(invoice), sent)
+        self.assertEqual(len(self.mails(customer)), 1)
+        self.run_dunning(TODAY + timedelta(days=1))
+        later = self.events(invoice) - sent
+        self.assertEqual(later.step_id, self.step_reminder2)
+        self.assertEqual(len(self.mails(customer)), 2)
+
     def test_wizard_sends_once(self):
         form = self.open_wizard(self.invoice_b)
         wizard, _result = self.send(form)
