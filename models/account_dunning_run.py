@@ -449,11 +449,16 @@ class AccountDunningRun(models.AbstractModel):
 
     def _send_now(self, moves, today, send_again=False):
         """Send now, for invoices locked by the caller, the step a person
-        sends (see ``account.move._get_dunning_step_to_send``)."""
+        sends (see ``account.move._get_dunning_step_to_send``); with
+        ``send_again``, confirmed by the person, the step already sent today
+        goes again."""
         moves = moves.sudo()
+        reminded = moves._get_dunning_reminded_today(today) if send_again else {}
         vals_list = []
         for step, step_moves in moves.grouped(
-            lambda move: move._get_dunning_step_to_send(today)
+            lambda move: reminded[move].step_id
+            if move in reminded
+            else move._get_dunning_step_to_send(today)
         ).items():
             options = {"send_again": True} if send_again and step.channel == "email" else {}
             vals_list += self._run_step(

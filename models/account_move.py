@@ -101,6 +101,20 @@ class AccountMove(models.Model):
         string="Dunning History",
         groups=DUNNING_GROUP,
     )
+    dunning_upcoming_step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Next Step",
+        compute="_compute_dunning_upcoming",
+        groups=DUNNING_GROUP,
+        help="The step the run sends next: for an invoice already past several "
+        "steps, the latest of them, never an older one it skips.",
+    )
+    dunning_upcoming_date = fields.Date(
+        string="Next Date",
+        compute="_compute_dunning_upcoming",
+        groups=DUNNING_GROUP,
+        help="The day the run sends the next step: today when it is already due.",
+    )
     dunning_days_overdue = fields.Integer(
         string="Days Overdue",
         compute="_compute_dunning_days_overdue",
@@ -189,6 +203,29 @@ class AccountMove(models.Model):
                 )
             move.dunning_next_step_id = step
             move.dunning_next_date = date or False
+
+    @api.depends_context("tz")
+    @api.depends("dunning_next_step_id", "dunning_next_date", "dunning_step_id")
+    def _compute_dunning_upcoming(self):
+        """The stored next step is the next one ahead of the last done, the
+        day the run looks at the invoice again; on that day the run sends the
+        latest step due (see ``_get_dunning_due_step``): show that one."""
+        today = fields.Date.context_today(self)
+        for move in self:
+            step, date = move.dunning_next_step_id, move.dunning_next_date
+            if step and date and date <= today:
+                pending = (
+                    step
+                    in move.dunning_event_ids.filtered(
+                        lambda event: event.state == "pending"
+                    ).step_id
+                )
+                due = not pending and not move.dunning_paused and move._get_dunning_due_step(today)
+                if due:
+                    step = due
+                date = today
+            move.dunning_upcoming_step_id = step
+            move.dunning_upcoming_date = date
 
     @api.depends_context("tz")
     @api.depends("invoice_date_due", "payment_state", "state")

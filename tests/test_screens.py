@@ -226,6 +226,21 @@ class TestScreens(DunningCase):
         self.assertEqual(invoice.dunning_next_step_id, self.step_reminder2)
         self.assertEqual(invoice.dunning_next_date, TODAY + timedelta(days=9))
 
+    def test_next_step_shown_is_the_one_the_run_sends(self):
+        # Posted five days after its due date: the Notice (D-8) and Reminder 1
+        # (D+1) are both past; the run sends Reminder 1, and the invoice says
+        # so, never the Notice it will skip.
+        invoice = self.create_invoice(due=TODAY - timedelta(days=5), entered=TODAY)
+        with freeze_time(TODAY):
+            self.assertEqual(invoice.dunning_upcoming_step_id, self.step_reminder1)
+            self.assertEqual(invoice.dunning_upcoming_date, TODAY)
+        self.run_dunning()
+        self.assertEqual(self.events(invoice).step_id, self.step_reminder1)
+        invoice.invalidate_recordset()
+        with freeze_time(TODAY):
+            self.assertEqual(invoice.dunning_upcoming_step_id, self.step_reminder2)
+            self.assertEqual(invoice.dunning_upcoming_date, TODAY + timedelta(days=9))
+
     def test_stale_form_never_sends_twice(self):
         self.accountant.tz = "Europe/Paris"
         invoice = self.create_invoice(due=TODAY - timedelta(days=5))
@@ -263,6 +278,8 @@ class TestScreens(DunningCase):
         self.env.invalidate_all()
         again = self.events(invoice) - first
         self.assertEqual(len(again), 1)
+        self.assertEqual(again.step_id, self.step_reminder1, "the same reminder, again")
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
         self.assertEqual(again.state, "queued")
         self.assertEqual(again.user_id, self.accountant)
         self.assertIn("Sent again by Alice Accountant although already reminded today.", again.note)
