@@ -371,18 +371,23 @@ class AccountDunningEvent(models.Model):
         to call or act on, the reminders waiting for approval and the failed
         ones. Nobody gets an empty digest."""
         work = self._get_digest_work()
-        run_warning = self.env["account.dunning.run"]._get_run_unfinished_warning()
-        if run_warning:
-            # Someone must hear of it, even with nothing else to do.
-            Event = self.sudo()
-            for user in self._get_run_warning_users():
-                work.setdefault(user, {"calls": Event, "approvals": Event, "failures": Event})
+        Run = self.env["account.dunning.run"]
+        unfinished = Run._get_run_unfinished_companies()
+        # Someone must hear of it, even with nothing else to do.
+        Event = self.sudo()
+        for user in self._get_run_warning_users(unfinished):
+            work.setdefault(user, {"calls": Event, "approvals": Event, "failures": Event})
         mails = (
             self.env["mail.mail"]
             .sudo()
             .create(
                 [
-                    self._prepare_digest_mail(user, items, run_warning)
+                    self._prepare_digest_mail(
+                        user,
+                        items,
+                        (user.company_ids & unfinished)
+                        and Run.with_context(lang=user.lang)._get_run_unfinished_warning(),
+                    )
                     for user, items in work.items()
                 ]
             )
@@ -416,10 +421,9 @@ class AccountDunningEvent(models.Model):
         return dict(work)
 
     @api.model
-    def _get_run_warning_users(self):
-        """Who hears that the run did not finish: the default dunning
-        responsibles of the companies that run dunning."""
-        companies = self.env["account.dunning.run"]._get_dunning_companies()
+    def _get_run_warning_users(self, companies):
+        """Who hears that the run of ``companies`` did not finish: their
+        default dunning responsibles."""
         return companies.dunning_responsible_id.filtered(
             lambda user: user.active and not user.share and user.email
         )

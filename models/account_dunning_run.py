@@ -154,14 +154,15 @@ class AccountDunningRun(models.AbstractModel):
         return min(limits) * TIME_LIMIT_SHARE if limits else DEFAULT_TIME_BUDGET
 
     @api.model
-    def _get_run_unfinished_warning(self):
-        """In words, when today's run stopped with reminders due today still
-        unsent: Odoo no longer calls a job killed three times in a row
-        before its next date. False otherwise."""
+    def _get_run_unfinished_companies(self):
+        """The companies whose run stopped today with reminders due still
+        unsent: Odoo no longer calls a job killed three times in a row before
+        its next date."""
         cron = self._get_cron()
         now = fields.Datetime.now()
+        Company = self.env["res.company"]
         if not cron.active or cron.nextcall <= now:
-            return False
+            return Company
         soon = (
             self.env["ir.cron.trigger"]
             .sudo()
@@ -169,8 +170,16 @@ class AccountDunningRun(models.AbstractModel):
                 [("cron_id", "=", cron.id), ("call_at", "<=", now + RETRY_DELAY * 5)], limit=1
             )
         )
-        if soon or not self._count_due_moves():
-            return False
+        if soon:
+            return Company
+        return self._get_dunning_companies().filtered(
+            lambda company: self._count_due_moves(company)
+        )
+
+    @api.model
+    def _get_run_unfinished_warning(self):
+        """In words, that today's run did not finish."""
+        cron = self._get_cron()
         return _(
             "Today's dunning run did not finish: some reminders due today were "
             "not sent. The run goes on at its next call, on %(date)s; if this "
@@ -328,11 +337,12 @@ class AccountDunningRun(models.AbstractModel):
         return set()
 
     @api.model
-    def _count_due_moves(self):
-        """Invoices still due for a step in all companies, each on its own today."""
+    def _count_due_moves(self, companies=None):
+        """Invoices still due for a step in ``companies`` (all by default),
+        each on its own today."""
         self.env.flush_all()
         total = 0
-        for company in self._get_dunning_companies():
+        for company in companies or self._get_dunning_companies():
             today = self.with_context(**self._get_dunning_context(company))._get_dunning_today(
                 company
             )
