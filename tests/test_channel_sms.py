@@ -1,0 +1,139 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.sms.tests.common import MockSMS
+
+from .common import TODAY, DunningCase
+
+NUMBER = "+33612345678"
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestChannelSms(DunningCase, MockSMS):
+    """Reminders by SMS through Odoo's SMS queue; only the IAP gateway is
+    mocked, as the sms module's own tests do."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["iap.account"].get("sms")
+        cls.sms_template = cls.env.ref("account_dunning.sms_template_dunning_reminder")
+        cls.step_reminder1.write({"channel": "sms", "sms_template_id": cls.sms_template.id})
+        cls.accountant = cls.create_accountant()
+        cls.customer.write({"mobile": NUMBER, "dunning_responsible_id": cls.accountant.id})
+
+    def sms_of(self, invoices):
+        self.run_dunning()
+        events = self.events(invoices)
+        self.assertEqual(set(events.mapped("channel")), {"sms"})
+        return events
+
+    def test_one_sms_per_customer_with_all_its_invoices(self):
+        first = self.create_invoice(due=day(-1), amount=100)
+        second = self.create_invoice(due=day(-1), amount=250)
+        other = self.create_invoice(partner=self.customer_b, due=day(-1), amount=75)
+        self.customer_b.phone = "+33478000000"
+        events = self.sms_of(first | second | other)
+        self.assertEqual(events.mapped("state"), ["queued"] * 3)
+        ours = events.filtered(lambda event: event.partner_id == self.customer)
+        self.assertEqual(len(ours.sms_id), 1)
+        sms = ours.sms_id
+        self.assertEqual(sms.state, "outgoing")
+        self.assertEqual(sms.number, NUMBER)
+        self.assertEqual(sms.partner_id, self.customer)
+        for text in (first.name, second.name, "100.00", "250.00", "payment reminder"):
+            self.assertIn(text, sms.body)
+        self.assertNotIn(other.name, sms.body)
+        # The other customer has no mobile: its phone gets its own SMS.
+        other_sms = (events - ours).sms_id
+        self.assertEqual(other_sms.number, "+33478000000")
+        self.assertIn(other.name, other_sms.body)
+        self.assertIn("SMS", first.message_ids[0].body)
+        self.assertIn(NUMBER, ours[0].note)
+
+    def test_queued_then_sent_when_the_gateway_takes_it(self):
+        invoice = self.create_invoice(due=day(-1))
+        event = self.sms_of(invoice)
+        self.assertEqual(event.state, "queued")
+        with self.mockSMSGateway():
+            self.env["sms.sms"]._process_queue()
+        self.assertEqual(len(self._sms), 1)
+        self.assertEqual(self._sms[0]["number"], NUMBER)
+        self.assertEqual(event.sms_state, "pending")
+        self.assertEqual(event.state, "sent")
+        self.assertFalse(invoice.dunning_last_failed)
+        # Sent today: the next run does not send it again.
+        self.run_dunning()
+        self.assertEqual(len(self.events(invoice)), 1)
+
+    def test_gateway_error_fails_the_event_with_the_reason(self):
+        invoice = self.create_invoice(due=day(-1))
+        event = self.sms_of(invoice)
+        with self.mockSMSGateway(sim_error="wrong_number_format"):
+            self.env["sms.sms"]._process_queue()
+        self.assertFalse(self._sms)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("could not be sent: Wrong Number Format", event.note)
+        self.assertIn(NUMBER, event.note)
+        self.assertTrue(invoice.dunning_last_failed)
+        activity = event.activity_id
+        self.assertEqual(activity.user_id, self.accountant)
+        self.assertIn("Reminder failed", activity.summary)
+        self.assertIn("Wrong Number Format", activity.note)
+
+    def test_gateway_out_of_credit_fails_the_event(self):
+        invoice = self.create_invoice(due=day(-1))
+        event = self.sms_of(invoice)
+        with self.mockSMSGateway(sim_error="credit"):
+            self.env["sms.sms"]._process_queue()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("Insufficient Credit", event.note)
+
+    def test_customer_without_mobile_fails_visibly(self):
+        self.customer.mobile = False
+        invoice = self.create_invoice(due=day(-1))
+        ok = self.create_invoice(partner=self.customer_b, due=day(-1))
+        self.customer_b.mobile = "+33699999999"
+        event = self.sms_of(invoice)
+        self.assertEqual(event.state, "failed")
+        self.assertFalse(event.sms_id)
+        self.assertIn("has no mobile or phone number", event.note)
+        self.assertEqual(event.activity_id.user_id, self.accountant)
+        self.assertEqual(event.activity_id.res_id, invoice.id)
+        self.assertIn(invoice.name, event.activity_id.note)
+        # The run went on for the others.
+        self.assertEqual(self.events(ok).state, "queued")
+
+    def test_step_without_sms_template_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "needs an SMS template"):
+            self.step_reminder2.write({"channel": "sms", "sms_template_id": False})
+
+    def test_sms_template_must_be_on_invoices(self):
+        template = self.env["sms.template"].create(
+            {
+                "name": "Partner SMS",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Hello",
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "rendered on invoices"):
+            self.step_reminder1.sms_template_id = template
+
+    def test_sms_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.sms_template.with_context(lang="fr_FR").body = (
+            "{{ object.company_id.name }} : rappel pour "
+            "{{ ', '.join(object.dunning_reminder_move_ids.mapped('name')) }}."
+        )
+        self.customer.lang = "fr_FR"
+        invoice = self.create_invoice(due=day(-1))
+        event = self.sms_of(invoice)
+        self.assertIn(f"rappel pour {invoice.name}", event.sms_id.body)
