@@ -106,7 +106,12 @@ class AccountDunningEvent(models.Model):
         index="btree_not_null",
     )
     sms_state = fields.Selection(related="sms_id.state", string="SMS Status")
-    letter_state = fields.Selection(related="letter_id.state", string="Letter Status")
+    letter_state = fields.Selection(
+        related="letter_id.state",
+        string="Letter Status",
+        help="Where Snailmail is with the letter: in its queue, sent by post, "
+        "in error or cancelled.",
+    )
     message_id = fields.Many2one(
         "mail.message",
         string="Message",

@@ -129,11 +129,26 @@ class TestChannelSms(DunningCase, MockSMS):
 
     def test_sms_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.sms_template.with_context(lang="fr_FR").body = (
-            "{{ object.company_id.name }} : rappel pour "
-            "{{ ', '.join(object.dunning_reminder_move_ids.mapped('name')) }}."
-        )
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.company.phone = "+33478000001"
         self.customer.lang = "fr_FR"
-        invoice = self.create_invoice(due=day(-1))
-        event = self.sms_of(invoice)
-        self.assertIn(f"rappel pour {invoice.name}", event.sms_id.body)
+        french = self.create_invoice(due=day(-1), amount=300)
+        english = self.create_invoice(partner=self.customer_b, due=day(-1), amount=500)
+        self.customer_b.mobile = "+33699999999"
+        self.run_dunning()
+        body_fr = self.events(french).sms_id.body
+        body_en = self.events(english).sms_id.body
+        self.assertIn(f"rappel de paiement pour {french.name} (", body_fr)
+        self.assertIn("300,00", body_fr, "French number format")
+        self.assertIn("nous contacter au +33478000001", body_fr)
+        self.assertIn(f"payment reminder for {english.name} (", body_en)
+        self.assertIn("500.00", body_en)
+        self.assertIn("contact us at +33478000001", body_en)
+
+    def test_failure_notes_are_in_the_company_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.company.partner_id.lang = "fr_FR"
+        self.customer.mobile = False
+        event = self.sms_of(self.create_invoice(due=day(-1)))
+        self.assertIn("n'a ni numéro de mobile ni numéro de téléphone", event.note)
