@@ -325,6 +325,21 @@ class AccountDunningEvent(models.Model):
         """The mail server took the reminder email of these queued events."""
         self.sudo().write({"state": "sent", "sent_at": fields.Datetime.now()})
 
+    def _mark_sent_after_all(self, note):
+        """Reminders that had failed were sent after all (Snailmail posts a
+        letter it had refused once it has credits, a person resends an SMS):
+        record them as sent, close their failure activity and clear the
+        invoices' failure."""
+        events = self.sudo()
+        events._mark_delivered()
+        for event in events:
+            event.note = "\n".join(filter(None, [event.note, note]))
+        events.activity_id.exists().action_feedback(feedback=note)
+        for step, step_events in events.grouped("step_id").items():
+            step_events.move_id.filtered(
+                lambda move, step=step: move.dunning_step_id == step and move.dunning_last_failed
+            )._dunning_write({"dunning_last_failed": False})
+
     def _fail_after_send(self, reason):
         """The mail server refused for good a reminder that was queued:
         record the failure and ask the responsible to act, once per email."""

@@ -94,15 +94,20 @@ class SnailmailLetter(models.Model):
 
     def _update_dunning_events(self):
         """Snailmail posted the letter or gave up: its queued reminders are
-        sent, or failed with the reason in words."""
+        sent, or failed with the reason in words. Snailmail tries again
+        letters refused for credits or an address: one posted after all
+        turns its failed reminders sent."""
         events = (
             self.env["account.dunning.event"]
             .sudo()
-            .search([("letter_id", "in", self.ids), ("state", "=", "queued")])
+            .search([("letter_id", "in", self.ids), ("state", "in", ("queued", "failed"))])
         )
-        if not events:
-            return
-        events.filtered(lambda event: event.letter_id.state == "sent")._mark_delivered()
+        sent = events.filtered(lambda event: event.letter_id.state == "sent")
+        sent.filtered(lambda event: event.state == "queued")._mark_delivered()
+        after_all = sent.filtered(lambda event: event.state == "failed")
+        if after_all:
+            after_all._mark_sent_after_all(_("The letter was sent by post after all."))
+        events = events.filtered(lambda event: event.state == "queued")
         for letter, letter_events in (
             events.filtered(lambda event: event.letter_id.state in ("error", "canceled"))
             .grouped("letter_id")

@@ -166,15 +166,19 @@ class SmsSms(models.Model):
 
     def _update_dunning_events(self):
         """The SMS gateway answered: the queued reminders of these SMS are
-        sent, or failed with the reason in words."""
+        sent, or failed with the reason in words. A failed SMS sent again
+        and taken this time turns its reminders sent."""
         events = (
             self.env["account.dunning.event"]
             .sudo()
-            .search([("sms_id", "in", self.ids), ("state", "=", "queued")])
+            .search([("sms_id", "in", self.ids), ("state", "in", ("queued", "failed"))])
         )
-        if not events:
-            return
-        events.filtered(lambda event: event.sms_id.state in SMS_SENT_STATES)._mark_delivered()
+        sent = events.filtered(lambda event: event.sms_id.state in SMS_SENT_STATES)
+        sent.filtered(lambda event: event.state == "queued")._mark_delivered()
+        after_all = sent.filtered(lambda event: event.state == "failed")
+        if after_all:
+            after_all._mark_sent_after_all(_("The SMS was sent after all."))
+        events = events.filtered(lambda event: event.state == "queued")
         for sms, sms_events in (
             events.filtered(lambda event: event.sms_id.state in ("error", "canceled"))
             .grouped("sms_id")

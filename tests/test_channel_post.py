@@ -124,6 +124,25 @@ class TestChannelPost(DunningCase):
         self.assertEqual(event.activity_id.user_id, self.accountant)
         self.assertIn("not covered by Snailmail", event.activity_id.note)
 
+    def test_letter_posted_after_all_turns_the_failed_event_sent(self):
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        event = self.events(invoice)
+        with self.mock_snailmail(error="CREDIT_ERROR"):
+            self.post(event.letter_id)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("enough credits", event.note)
+        activity = event.activity_id
+        self.assertTrue(activity)
+        # Snailmail's scheduled job tries letters refused for credits again.
+        with self.mock_snailmail():
+            self.post(event.letter_id)
+        self.assertEqual(event.state, "sent")
+        self.assertIn("sent by post after all", event.note)
+        self.assertFalse(activity.exists())
+        self.assertFalse(invoice.dunning_last_failed)
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder1)
+
     def test_cancelled_letter_fails_the_event(self):
         invoice = self.create_invoice(due=day(-1))
         self.run_dunning()

@@ -89,6 +89,21 @@ class TestChannelSms(DunningCase, MockSMS):
         self.assertIn("Reminder failed", activity.summary)
         self.assertIn("Wrong Number Format", activity.note)
 
+    def test_failed_sms_sent_again_turns_the_event_sent(self):
+        invoice = self.create_invoice(due=day(-1))
+        event = self.sms_of(invoice)
+        with self.mockSMSGateway(sim_error="server_error"):
+            self.env["sms.sms"]._process_queue()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("Server Error", event.note)
+        activity = event.activity_id
+        with self.mockSMSGateway():
+            event.sms_id.resend_failed()
+        self.assertEqual(event.state, "sent")
+        self.assertIn("sent after all", event.note)
+        self.assertFalse(activity.exists())
+        self.assertFalse(invoice.dunning_last_failed)
+
     def test_gateway_out_of_credit_fails_the_event(self):
         invoice = self.create_invoice(due=day(-1))
         event = self.sms_of(invoice)
