@@ -2,8 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.sms.tests.common import MockSMS
 
@@ -130,6 +131,26 @@ class TestChannelSms(DunningCase, MockSMS):
     def test_step_without_sms_template_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "needs an SMS template"):
             self.step_reminder2.write({"channel": "sms", "sms_template_id": False})
+
+    def test_sequence_warns_of_sms_step_without_template(self):
+        sequence = self.env["account.dunning.sequence"].new(
+            {
+                "name": "No template",
+                "step_ids": [Command.create({"name": "Text", "channel": "sms"})],
+            }
+        )
+        self.assertIn("The SMS step Text needs an SMS template.", sequence.step_warning)
+
+    def test_new_sms_step_gets_the_default_template(self):
+        form = Form(self.env["account.dunning.sequence"])
+        form.name = "By SMS"
+        with form.step_ids.new() as step:
+            step.name = "Text"
+            step.offset_days = 3
+            step.channel = "sms"
+            self.assertEqual(step.sms_template_id, self.sms_template)
+        sequence = form.save()
+        self.assertEqual(sequence.step_ids.sms_template_id, self.sms_template)
 
     def test_sms_template_must_be_on_invoices(self):
         template = self.env["sms.template"].create(
