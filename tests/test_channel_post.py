@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from odoo.addons.iap.tools import iap_tools
 
@@ -174,3 +174,21 @@ class TestChannelPost(DunningCase):
             self.env["snailmail.letter"].search([("partner_id", "=", self.customer.id)])
         )
         self.assertEqual(self.events(ok).state, "queued")
+
+    def test_accountant_approves_a_letter_by_post(self):
+        self.step_reminder1.auto = False
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        event = self.events(invoice)
+        self.assertEqual(event.state, "pending")
+        with freeze_time(TODAY):
+            event.with_user(self.accountant).action_approve()
+        self.assertEqual(event.state, "queued")
+        self.assertEqual(event.letter_id.partner_id, self.customer)
+        values = event.with_user(self.accountant).web_read(
+            {"letter_id": {"fields": {"display_name": {}}}, "letter_state": {}}
+        )[0]
+        self.assertEqual(values["letter_state"], "pending")
+        with self.mock_snailmail():
+            self.post(event.letter_id)
+        self.assertEqual(event.state, "sent")

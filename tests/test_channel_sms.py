@@ -2,9 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from odoo.addons.sms.tests.common import MockSMS
 
@@ -188,3 +190,27 @@ class TestChannelSms(DunningCase, MockSMS):
         self.customer.mobile = False
         event = self.sms_of(self.create_invoice(due=day(-1)))
         self.assertIn("n'a ni numéro de mobile ni numéro de téléphone", event.note)
+
+    def test_accountant_sends_the_sms_now_and_reads_its_event(self):
+        invoice = self.create_invoice(due=day(-1))
+        with freeze_time(TODAY):
+            invoice.with_user(self.accountant).action_dunning_send_now()
+        event = self.events(invoice)
+        self.assertEqual(event.state, "queued")
+        self.assertTrue(event.sms_id)
+        Event = self.env["account.dunning.event"].with_user(self.accountant)
+        views = Event.get_views([(False, "form")])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        names = {node.get("name") for node in arch.iter("field")}
+        self.assertNotIn("sms_id", names, "only administrators open the SMS")
+        self.assertIn("sms_state", names)
+        fields_info = views["models"]["account.dunning.event"]["fields"]
+        spec = {
+            name: {"fields": {"display_name": {}}}
+            if fields_info[name]["type"] == "many2one"
+            else {}
+            for name in names
+            if fields_info[name]["type"] not in ("one2many", "many2many")
+        }
+        values = Event.browse(event.id).web_read(spec)[0]
+        self.assertEqual(values["sms_state"], "outgoing")
