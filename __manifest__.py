@@ -11,7 +11,7 @@
     "maintainers": ["account-dunning"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "sms", "snailmail"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -32,6 +32,7 @@
         "report/account_dunning_templates.xml",
         "views/menus.xml",
         "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
         "data/mail_templates_digest.xml",
         "data/account_dunning_sequence_data.xml",
         "data/ir_cron_data.xml",

@@ -7,6 +7,8 @@ from . import account_dunning_run
 from . import dunning_channel_email
 from . import dunning_channel_letter
 from . import dunning_channel_activity
+from . import dunning_channel_sms
+from . import dunning_channel_post
 from . import mail_mail
 from . import res_company
 from . import res_config_settings

@@ -93,6 +93,25 @@ class AccountDunningEvent(models.Model):
         ondelete="set null",
         index="btree_not_null",
     )
+    sms_id = fields.Many2one(
+        "sms.sms",
+        string="SMS",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    letter_id = fields.Many2one(
+        "snailmail.letter",
+        string="Letter by Post",
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    sms_state = fields.Selection(related="sms_id.state", string="SMS Status")
+    letter_state = fields.Selection(
+        related="letter_id.state",
+        string="Letter Status",
+        help="Where Snailmail is with the letter: in its queue, sent by post, "
+        "in error or cancelled.",
+    )
     message_id = fields.Many2one(
         "mail.message",
         string="Message",
@@ -337,23 +356,50 @@ class AccountDunningEvent(models.Model):
         """The mail server took the reminder email of these queued events."""
         self.sudo().write({"state": "sent", "sent_at": fields.Datetime.now()})
 
+    def _mark_sent_after_all(self, note):
+        """Reminders that had failed were sent after all (Snailmail posts a
+        letter it had refused once it has credits, a person resends an SMS):
+        record them as sent, close their failure activity and clear the
+        invoices' failure."""
+        events = self.sudo()
+        events._mark_delivered()
+        for event in events:
+            event.note = "\n".join(filter(None, [event.note, note]))
+        events.activity_id.exists().action_feedback(feedback=note)
+        for step, step_events in events.grouped("step_id").items():
+            step_events.move_id.filtered(
+                lambda move, step=step: move.dunning_step_id == step and move.dunning_last_failed
+            )._dunning_write({"dunning_last_failed": False})
+
     def _fail_after_send(self, reason):
         """The mail server refused for good a reminder that was queued:
         record the failure and ask the responsible to act, once per email."""
+        self._fail_queued(
+            _("The reminder email could not be sent: %(reason)s", reason=reason),
+            "mail_id",
+            lambda mail: mail.subject,
+        )
+
+    def _fail_queued(self, note, key, label=None):
+        """A reminder that was queued (email, SMS, letter by post) failed for
+        good: record the failure and ask the responsible to act, once per
+        reminder, the events being grouped by the field ``key`` (the email,
+        SMS or letter). ``label(record)`` names the reminder when its step
+        is gone."""
         Run = self.env["account.dunning.run"]
         todo = self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
-        for mail, events in self.grouped("mail_id").items():
+        for record, events in self.grouped(key).items():
             moves = events.move_id
             step = events.step_id[:1]
-            note = _("The reminder email could not be sent: %(reason)s", reason=reason)
+            name = step.display_name or (label(record) if label else record.display_name)
             activity = Run._create_activities(
                 [
                     (
                         moves,
                         moves[:1]._get_dunning_responsible(),
                         todo,
-                        _("Reminder failed: %(step)s", step=step.display_name or mail.subject),
+                        _("Reminder failed: %(step)s", step=name),
                         Markup("<p>%s</p>") % note
                         + Run._prepare_activity_note(events.partner_id[:1], moves),
                     )

@@ -79,7 +79,12 @@ class AccountDunningSequence(models.Model):
         for sequence in self:
             sequence.step_count = len(sequence.step_ids)
 
-    @api.depends("step_ids.offset_days", "step_ids.channel", "step_ids.mail_template_id")
+    @api.depends(
+        "step_ids.offset_days",
+        "step_ids.channel",
+        "step_ids.mail_template_id",
+        "step_ids.sms_template_id",
+    )
     def _compute_step_warning(self):
         for sequence in self:
             sequence.step_warning = "\n".join(sequence._get_step_problems()) or False
@@ -247,6 +252,10 @@ class AccountDunningSequence(models.Model):
             if step.channel == "email" and not step.mail_template_id:
                 problems.append(
                     _("The email step %(step)s needs an email template.", step=step.name or "")
+                )
+            if step.channel == "sms" and not step.sms_template_id:
+                problems.append(
+                    _("The SMS step %(step)s needs an SMS template.", step=step.name or "")
                 )
         return problems
 

@@ -39,7 +39,9 @@ class AccountDunningStep(models.Model):
     channel = fields.Selection(
         [
             ("email", "Email"),
+            ("sms", "SMS"),
             ("letter", "Letter"),
+            ("post", "Letter by Post"),
             ("formal_notice", "Formal Notice"),
             ("phone", "Phone Call"),
             ("manual", "Manual Action"),
@@ -50,6 +52,14 @@ class AccountDunningStep(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",
+        domain=[("model", "=", "account.move")],
+        ondelete="restrict",
+        help="Rendered on the customer's oldest invoice of the reminder; the "
+        "template lists all of them with object.dunning_reminder_move_ids.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
         domain=[("model", "=", "account.move")],
         ondelete="restrict",
         help="Rendered on the customer's oldest invoice of the reminder; the "
@@ -184,6 +194,36 @@ class AccountDunningStep(models.Model):
                         model=step.mail_template_id.model,
                     )
                 )
+
+    @api.constrains("channel", "sms_template_id")
+    def _check_sms_template(self):
+        for step in self:
+            if step.channel == "sms" and not step.sms_template_id:
+                raise ValidationError(
+                    _(
+                        "The SMS step %(step)s of sequence %(sequence)s needs an SMS template.",
+                        step=step.name,
+                        sequence=step.sequence_id.name,
+                    )
+                )
+            if step.sms_template_id and step.sms_template_id.model != "account.move":
+                raise ValidationError(
+                    _(
+                        "The SMS template %(template)s of step %(step)s is for "
+                        "%(model)s: dunning templates are rendered on invoices "
+                        "(Journal Entry, account.move).",
+                        template=step.sms_template_id.display_name,
+                        step=step.name,
+                        model=step.sms_template_id.model,
+                    )
+                )
+
+    @api.onchange("channel")
+    def _onchange_channel_sms_template(self):
+        if self.channel == "sms" and not self.sms_template_id:
+            self.sms_template_id = self.env.ref(
+                "account_dunning.sms_template_dunning_reminder", raise_if_not_found=False
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

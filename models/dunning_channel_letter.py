@@ -40,8 +40,10 @@ class AccountDunningRun(models.AbstractModel):
         return vals_list
 
     @api.model
-    def _render_letter(self, step, partner, moves, today, report_ref):
-        """The PDF of a customer's letter, stored on its oldest invoice."""
+    def _render_letter(self, step, partner, moves, today, report_ref, **context):
+        """The PDF of a customer's letter, stored on its oldest invoice.
+        ``context`` goes to the report (``snailmail_layout`` for letters
+        sent by post)."""
         lead = moves[:1]
         report = self.env.ref(report_ref).sudo()
         pdf, _report_type = report.with_context(
@@ -49,6 +51,7 @@ class AccountDunningRun(models.AbstractModel):
             dunning_reminder_groups=((lead.id, tuple(moves.ids)),),
             dunning_date=today,
             dunning_deadline=step._get_payment_deadline(today),
+            **context,
         )._render_qweb_pdf(report_ref, res_ids=lead.ids)
         return (
             self.env["ir.attachment"]

@@ -7,6 +7,8 @@ from . import test_reports
 from . import test_data
 from . import test_late_fees
 from . import test_channels
+from . import test_channel_sms
+from . import test_channel_post
 from . import test_screens
 from . import test_send_wizard
 from . import test_ui
