@@ -29,10 +29,48 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port():
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on (at the time)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_route(env, port):
+    """Route Odoo's outgoing mail to 127.0.0.1:``port``, whether a server
+    listens there or not."""
+    server = env["ir.mail_server"].create(
+        {
+            "name": "Test SMTP",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_encryption": "none",
+            "sequence": 0,
+        }
+    )
+    # Odoo's test mode never opens an SMTP connection: lift it for the
+    # duration, emails must really leave.
+    current_test = odoo.modules.module.current_test
+    odoo.modules.module.current_test = False
+    try:
+        yield server
+    finally:
+        odoo.modules.module.current_test = current_test
+        server.unlink()
+
+
+@contextlib.contextmanager
+def smtp_listener(port, refuse=False):
+    """Serve SMTP on 127.0.0.1:``port``; yields the list of received
+    (sender, recipients, message)."""
+    handler = _Handler(refuse)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler.messages
+    finally:
+        controller.stop()
 
 
 @contextlib.contextmanager
@@ -43,25 +81,6 @@ def smtp_server(env, refuse=False):
     ``refuse``, every recipient is refused, as a mail server does for an
     unknown mailbox.
     """
-    handler = _Handler(refuse)
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    server = env["ir.mail_server"].create(
-        {
-            "name": "Test SMTP",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": controller.port,
-            "smtp_encryption": "none",
-            "sequence": 0,
-        }
-    )
-    # Odoo's test mode never opens an SMTP connection: lift it for the
-    # duration, emails must really leave.
-    current_test = odoo.modules.module.current_test
-    odoo.modules.module.current_test = False
-    try:
-        yield handler.messages
-    finally:
-        odoo.modules.module.current_test = current_test
-        controller.stop()
-        server.unlink()
+    port = free_port()
+    with smtp_listener(port, refuse=refuse) as messages, smtp_route(env, port):
+        yield messages
