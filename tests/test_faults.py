@@ -430,3 +430,44 @@ class TestPdfTimeBudget(DunningCase):
             ]
         )
         self.assertEqual(pdfs, stored_all, "no other PDF of the invoices")
+
+    @mute_logger("odoo.addons.account_dunning.models.dunning_channel_email")
+    def test_invoice_pdfs_that_fail_do_not_hold_the_run_back(self):
+        self.env["ir.config_parameter"].set_param("account_dunning.run_time_budget", "0")
+        self.step_reminder1.attach_invoice = True
+        # The second customer's invoice template is broken: its PDFs fail,
+        # again and again.
+        self.env["ir.ui.view"].create(
+            {
+                "name": "Broken invoice",
+                "type": "qweb",
+                "key": "account_dunning.test_broken_invoice",
+                "arch": '<t t-name="account_dunning.test_broken_invoice">'
+                '<t t-out="docs.no_such_field"/></t>',
+            }
+        )
+        self.customer_b.invoice_template_pdf_report_id = self.env["ir.actions.report"].create(
+            {
+                "name": "Broken invoice",
+                "model": "account.move",
+                "report_type": "qweb-pdf",
+                "report_name": "account_dunning.test_broken_invoice",
+            }
+        )
+        sound = self.create_invoice(due=day(-1), amount=100)
+        broken = self.env["account.move"]
+        for amount in range(1, 7):
+            broken |= self.create_invoice(partner=self.customer_b, due=day(-1), amount=amount)
+        calls = []
+        while len(calls) < 5 and (not calls or calls[-1][1]):
+            calls.append(self.scheduler_call())
+        self.assertEqual(calls[-1][1], 0, f"the run ends: {calls}")
+        self.assertLessEqual(len(calls), 3, f"a call for the PDFs, one per customer: {calls}")
+        event = self.events(sound)
+        self.assertEqual(event.state, "queued")
+        self.assertEqual(event.mail_id.attachment_ids, sound.invoice_pdf_report_id)
+        events = self.events(broken)
+        self.assertEqual(set(events.mapped("state")), {"failed"}, "failed, visibly")
+        self.assertIn("could not be generated", events[0].note)
+        self.assertEqual(len(events.activity_id), 1)
+        self.assertFalse(broken.invoice_pdf_report_id)
