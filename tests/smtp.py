@@ -19,7 +19,7 @@ class _Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
+            return self.refuse if isinstance(self.refuse, str) else "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -63,7 +63,7 @@ def smtp_route(env, port):
 @contextlib.contextmanager
 def smtp_listener(port, refuse=False):
     """Serve SMTP on 127.0.0.1:``port``; yields the list of received
-    (sender, recipients, message)."""
+    (sender, recipients, message). ``refuse``: see ``smtp_server``."""
     handler = _Handler(refuse)
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -79,7 +79,8 @@ def smtp_server(env, refuse=False):
 
     Yields the list of received (sender, recipients, message). With
     ``refuse``, every recipient is refused, as a mail server does for an
-    unknown mailbox.
+    unknown mailbox; a string is the server's reply, e.g. a temporary
+    "451 4.7.1 Try again later".
     """
     port = free_port()
     with smtp_listener(port, refuse=refuse) as messages, smtp_route(env, port):

@@ -19,6 +19,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
+from ..models.mail_mail import MAX_SEND_ATTEMPTS
 from .common import TODAY, DunningCase
 from .smtp import free_port, smtp_listener, smtp_route, smtp_server
 from .test_concurrency import WORKER
@@ -352,6 +353,32 @@ class TestMailServerFaults(DunningCase):
         self.assertIn("Reminder failed", activity.summary)
         self.assertEqual(activity.user_id, self.salesperson)
         self.assertTrue(all(invoices.mapped("dunning_last_failed")))
+
+    @mute_logger("odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server")
+    def test_mail_server_asking_to_try_later_keeps_the_reminder_queued(self):
+        invoices, events, mail = self.queue_reminder()
+        with smtp_server(self.env, refuse="451 4.7.1 Try again later") as received:
+            self.process_queue(mail, NOW)
+        self.assertFalse(received)
+        self.assertEqual(events.mapped("state"), ["queued", "queued"])
+        self.assertEqual((mail.state, mail.dunning_send_attempts), ("outgoing", 1))
+        self.assertEqual(mail.scheduled_date, NOW + timedelta(minutes=5))
+        self.assertFalse(events.activity_id)
+        self.assertFalse(any(invoices.mapped("dunning_last_failed")))
+
+    @mute_logger("odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server")
+    def test_mail_server_down_at_the_last_try_fails_the_reminder_in_words(self):
+        _invoices, events, mail = self.queue_reminder()
+        mail.dunning_send_attempts = MAX_SEND_ATTEMPTS - 1
+        with smtp_route(self.env, free_port()):
+            self.process_queue(mail, NOW)
+        self.assertEqual(events.mapped("state"), ["failed", "failed"])
+        self.assertEqual(mail.state, "exception", "given up")
+        note = events[0].note
+        self.assertIn(f"refused it {MAX_SEND_ATTEMPTS} times", note)
+        self.assertIn("Connection failed (outgoing mail server problem)", note)
+        self.assertIn("Connection refused", note, "the reason, not only its type")
+        self.assertEqual(len(events.activity_id), 1)
 
 
 @tagged("post_install", "-at_install")
