@@ -1,10 +1,11 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Faults of production, reproduced for real: a concurrent write during a
-scheduled run, an invoice locked by another transaction, a mail server down
-then up or refusing for good, and a run that stores invoice PDFs call after
-call. Races run on committed data with cursors of their own (and a worker
-process), emails go through a real SMTP server on 127.0.0.1.
+scheduled run, an invoice locked by another transaction, a mail server down,
+asking to try later or refusing for good, and a run that stores invoice PDFs
+call after call, some of which fail. Races run on committed data with
+cursors of their own (and a worker process), emails go through a real SMTP
+server on 127.0.0.1, PDFs through wkhtmltopdf.
 """
 
 import contextlib
