@@ -488,7 +488,8 @@ class AccountDunningRun(models.AbstractModel):
         attaches them, a few at a time, before any reminder is sent: a call
         never has to render many PDFs at once.
 
-        :return: the number of PDFs rendered, or None when ``deadline`` came
+        :return: the number of PDFs rendered (or tried: a chunk with PDFs
+            that fail ends the preparation), or None when ``deadline`` came
             before all were
         """
         moves = self._get_moves_missing_pdf(company, today)
@@ -497,8 +498,15 @@ class AccountDunningRun(models.AbstractModel):
             if rendered and deadline and time.monotonic() >= deadline:
                 return None
             chunk = moves[start : start + PDF_CHUNK]
-            self._run_retryable(self._store_invoice_pdfs, chunk)
+            errors = self._run_retryable(self._store_invoice_pdfs, chunk)
             rendered += len(chunk)
+            if errors:
+                # These PDFs fail, and would fail again ahead of every call:
+                # with a short time budget, the scheduler would call again
+                # and again for the same chunk and no reminder would ever
+                # leave. The reminders go on; theirs fail there, visibly,
+                # and their step moves on.
+                return rendered
         return rendered
 
     @api.model

@@ -38,19 +38,23 @@ class MailMail(models.Model):
         )
         retry = self.browse()
         if events:
+            # When the mail server cannot be reached at all (mail_smtp),
+            # Odoo writes the reason on the mails but does not pass it: the
+            # note needs it.
+            reason = failure_reason
+            if not reason and failure_type == "mail_smtp":
+                reason = self[:1].failure_reason
             if not failure_type or success_pids:
                 events._mark_delivered()
-            elif self._is_dunning_temporary_failure(failure_reason, failure_type):
+            elif self._is_dunning_temporary_failure(reason, failure_type):
                 retry = events.mail_id.filtered(
                     lambda mail: mail.dunning_send_attempts + 1 < MAX_SEND_ATTEMPTS
                 )
                 (events - events.filtered(lambda event: event.mail_id in retry))._fail_after_send(
-                    self._describe_dunning_failure(failure_reason, failure_type, gave_up=True)
+                    self._describe_dunning_failure(reason, failure_type, gave_up=True)
                 )
             else:
-                events._fail_after_send(
-                    self._describe_dunning_failure(failure_reason, failure_type)
-                )
+                events._fail_after_send(self._describe_dunning_failure(reason, failure_type))
         res = super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

@@ -3,6 +3,7 @@ from . import test_engine
 from . import test_cron
 from . import test_multi
 from . import test_concurrency
+from . import test_faults
 from . import test_reports
 from . import test_data
 from . import test_late_fees

@@ -23,7 +23,7 @@ class _Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
+            return self.refuse if isinstance(self.refuse, str) else "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -33,30 +33,22 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port():
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on (at the time)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def smtp_server(env, refuse=False):
-    """Serve SMTP on 127.0.0.1 and route Odoo's outgoing mail to it.
-
-    Yields the list of received (sender, recipients, message). With
-    ``refuse``, every recipient is refused, as a mail server does for an
-    unknown mailbox.
-    """
-    if Controller is None:
-        raise unittest.SkipTest("aiosmtpd is not installed: no SMTP server to send to.")
-    handler = _Handler(refuse)
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+def smtp_route(env, port):
+    """Route Odoo's outgoing mail to 127.0.0.1:``port``, whether a server
+    listens there or not."""
     server = env["ir.mail_server"].create(
         {
             "name": "Test SMTP",
             "smtp_host": "127.0.0.1",
-            "smtp_port": controller.port,
+            "smtp_port": port,
             "smtp_encryption": "none",
             "sequence": 0,
         }
@@ -66,8 +58,36 @@ def smtp_server(env, refuse=False):
     current_test = odoo.modules.module.current_test
     odoo.modules.module.current_test = False
     try:
-        yield handler.messages
+        yield server
     finally:
         odoo.modules.module.current_test = current_test
-        controller.stop()
         server.unlink()
+
+
+@contextlib.contextmanager
+def smtp_listener(port, refuse=False):
+    """Serve SMTP on 127.0.0.1:``port``; yields the list of received
+    (sender, recipients, message). ``refuse``: see ``smtp_server``."""
+    if Controller is None:
+        raise unittest.SkipTest("aiosmtpd is not installed: no SMTP server to send to.")
+    handler = _Handler(refuse)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler.messages
+    finally:
+        controller.stop()
+
+
+@contextlib.contextmanager
+def smtp_server(env, refuse=False):
+    """Serve SMTP on 127.0.0.1 and route Odoo's outgoing mail to it.
+
+    Yields the list of received (sender, recipients, message). With
+    ``refuse``, every recipient is refused, as a mail server does for an
+    unknown mailbox; a string is the server's reply, e.g. a temporary
+    "451 4.7.1 Try again later".
+    """
+    port = free_port()
+    with smtp_listener(port, refuse=refuse) as messages, smtp_route(env, port):
+        yield messages
