@@ -478,21 +478,21 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _subscribe_responsibles(self, to_send):
-        """Replies to a reminder reach the customer's dunning responsible or
-        salesperson: make them followers of the customer and of the invoices
-        reminded."""
-        partners_by_responsible, moves_by_responsible = {}, {}
+        """Replies to a reminder land on the customer's chatter, where the
+        reminder is: make the customer's dunning responsible a follower of
+        it, once."""
+        partners_by_responsible = {}
         for partner, moves, _recipients, _values in to_send:
             responsible = moves[:1]._get_dunning_responsible()
             if responsible and not responsible._is_public():
                 partners_by_responsible.setdefault(responsible, self.env["res.partner"])
                 partners_by_responsible[responsible] |= partner
-                moves_by_responsible.setdefault(responsible, self.env["account.move"])
-                moves_by_responsible[responsible] |= moves
         for responsible, partners in partners_by_responsible.items():
-            follower = responsible.partner_id.ids
-            partners.sudo().message_subscribe(partner_ids=follower)
-            moves_by_responsible[responsible].sudo().message_subscribe(partner_ids=follower)
+            followed = partners.sudo().filtered(
+                lambda partner, responsible=responsible: responsible.partner_id
+                not in partner.message_partner_ids
+            )
+            followed.message_subscribe(partner_ids=responsible.partner_id.ids)
 
     @api.model
     def _log_on_invoices(self, step, sent):
