@@ -34,8 +34,13 @@ class MailMail(models.Model):
         events = (
             self.env["account.dunning.event"]
             .sudo()
-            .search([("mail_id", "in", self.ids), ("state", "=", "queued")])
+            .search([("mail_id", "in", self.ids), ("state", "in", ("queued", "failed"))])
         )
+        failed = events.filtered(lambda event: event.state == "failed")
+        events -= failed
+        if failed and (not failure_type or success_pids):
+            # Sent again by a person from Odoo's emails: it left after all.
+            failed._mark_sent_after_all(_("The email was sent again, and left."))
         retry = self.browse()
         if events:
             # When the mail server cannot be reached at all (mail_smtp),

@@ -29,6 +29,7 @@ SECTIONS = [
     ("CONFIGURE", "Configuration"),
     ("USAGE", "Usage"),
     ("PERFORMANCE", "Performance"),
+    ("DEVELOP", "Development"),
     ("ROADMAP", "Known issues / Roadmap"),
     ("HISTORY", "Changelog"),
 ]

@@ -126,8 +126,10 @@ class TestEngine(DunningCase):
         self.run_dunning()
         mail = self.mails(self.customer)
         self.assertEqual(mail.recipient_ids, contact)
+        # Replies land on the customer's chatter, where the reminder is.
         self.assertIn(self.salesperson.partner_id, self.customer.message_partner_ids)
-        self.assertIn(self.salesperson.partner_id, invoice.message_partner_ids)
+        self.assertEqual(mail.mail_message_id.res_id, self.customer.id)
+        self.assertTrue(invoice.dunning_event_ids)
 
     def test_invoice_contact_without_email_falls_back_to_customer(self):
         self.env["res.partner"].create(
@@ -444,6 +446,24 @@ class TestEngine(DunningCase):
         self.assertEqual(event.state, "failed")
         self.assertIn("could not be sent", event.note)
         self.assertEqual(event.activity_id.user_id, self.salesperson)
+
+    def test_failed_email_sent_again_by_a_person_is_sent_after_all(self):
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        mail = self.mails(self.customer)
+        with smtp_server(self.env, refuse=True):
+            mail.send(raise_exception=False)
+        self.assertEqual(self.events(invoice).state, "failed")
+        self.assertTrue(invoice.dunning_last_failed)
+        # The address fixed, the email is sent again from Odoo's emails.
+        mail.mark_outgoing()
+        with smtp_server(self.env) as received:
+            mail.send(raise_exception=False)
+        self.assertEqual(len(received), 1)
+        event = self.events(invoice)
+        self.assertEqual(event.state, "sent", "never shown failed once it left")
+        self.assertIn("sent again, and left", event.note)
+        self.assertFalse(invoice.dunning_last_failed)
 
     def test_reminder_really_leaves_through_smtp(self):
         invoice = self.create_invoice(due=day(-1), amount=420)
