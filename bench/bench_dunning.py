@@ -33,6 +33,12 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
+        "--one-step-per-customer",
+        action="store_true",
+        help="all the invoices of a customer are at the same step: one email per "
+        "customer for all its invoices due",
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, help="print the N costliest calls (cProfile)"
     )
     parser.add_argument(
@@ -81,10 +87,15 @@ def generate(env, args, today):
     )
     rows = []
     due_count = int(args.invoices * args.due_ratio)
+    email_steps = [index for index, step in enumerate(steps) if step.channel == "email"]
+    customer_steps = [rng.choice(email_steps) for _partner in partner_ids]
     for index in range(args.invoices):
         partner_id = partner_ids[index % len(partner_ids)]
         due_today = index < due_count
-        step_index = rng.randrange(len(steps))
+        if args.one_step_per_customer:
+            step_index = customer_steps[index % len(partner_ids)]
+        else:
+            step_index = rng.randrange(len(steps))
         step_offset = STEP_OFFSETS[step_index]
         if due_today:
             # The step's date is today: crossed in the last run window.

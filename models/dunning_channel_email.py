@@ -496,17 +496,18 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _log_on_invoices(self, step, sent):
-        """Leave a note on each invoice's chatter pointing to the reminder."""
+        """Leave one note per reminder, on the chatter of its oldest invoice,
+        naming all its invoices: each invoice's dunning timeline links to
+        the email itself, and a note per invoice was the costliest part of a
+        reminder to customers owing many invoices."""
         bodies = {}
         for _partner, moves, recipients, _mail in sent:
-            body = Markup("%s") % _(
+            bodies[moves[:1].id] = Markup("%s") % _(
                 "Reminder %(step)s sent by email to %(recipients)s (%(invoices)s).",
                 step=step.display_name,
                 recipients=", ".join(recipients.mapped("email_formatted")),
                 invoices=", ".join(moves.mapped("name")),
             )
-            for move in moves:
-                bodies[move.id] = body
         if bodies:
             moves = self.env["account.move"].browse(list(bodies))
             moves.sudo()._message_log_batch(bodies)

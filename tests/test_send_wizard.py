@@ -71,12 +71,15 @@ class TestSendWizard(DunningCase):
         )
         self.assertEqual(self.invoice_a1.dunning_step_id, self.step_reminder2)
         self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
-        # Chatter: the email on the customer, a note on each invoice.
+        # Chatter: the email on the customer, one note on its oldest invoice
+        # naming them all; each invoice's timeline links to the email.
         self.assertEqual(mail_a.mail_message_id.model, "res.partner")
-        note = self.invoice_a2.message_ids.filtered(
+        note = self.invoice_a1.message_ids.filtered(
             lambda message: "Reminder 2" in (message.body or "")
         )
         self.assertEqual(len(note), 1)
+        self.assertIn(self.invoice_a2.name, note.body)
+        self.assertEqual(self.invoice_a2.dunning_event_ids.message_id, mail_a.mail_message_id)
 
     def test_edited_email_is_sent_as_edited(self):
         form = self.open_wizard(self.invoice_a1 | self.invoice_a2)
