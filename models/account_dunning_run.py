@@ -377,16 +377,15 @@ class AccountDunningRun(models.AbstractModel):
         """{step due on ``today``: invoices} (no I/O). An invoice whose step
         cannot be computed (broken data) is left out and logged: it stays
         due, and never stops the run of the others."""
-        plan = {}
+        move_ids = {}
         for move in moves:
             try:
                 step = move._get_dunning_due_step(today)
             except Exception:  # noqa: BLE001 - a broken step stays with its invoices
                 _logger.exception("Dunning: no step could be computed for %s", move.display_name)
                 continue
-            plan.setdefault(step, self.env["account.move"].sudo())
-            plan[step] |= move
-        return plan
+            move_ids.setdefault(step, []).append(move.id)
+        return {step: moves.browse(ids) for step, ids in move_ids.items()}
 
     @api.model
     def _group_by_customer(self, moves):

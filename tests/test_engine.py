@@ -359,7 +359,7 @@ class TestEngine(DunningCase):
         self.assertEqual(self.events(two).mapped("state"), ["failed", "failed"])
         self.assertEqual(self.events(one).state, "queued")
 
-    @mute_logger("odoo.addons.account_dunning.models.account_dunning_step")
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_run")
     def test_unexpected_error_fails_that_customer_only(self):
         # The database refuses this customer's reminder, as a constraint
         # added by an integrator could.

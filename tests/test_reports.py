@@ -98,7 +98,7 @@ class TestReports(DunningCase):
         self.assertEqual(events.mapped("state"), ["sent", "sent"])
         self.assertEqual(invoices.dunning_step_id, self.step_reminder2)
 
-    @mute_logger("odoo.addons.account_dunning.models.account_dunning_step")
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_run")
     def test_letter_that_cannot_be_made_fails_visibly(self):
         self.env["ir.ui.view"].create(
             {
