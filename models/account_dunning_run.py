@@ -443,8 +443,10 @@ class AccountDunningRun(models.AbstractModel):
     def _run_approval(self, step, groups, today):
         """Steps that are not automatic wait for a person's approval."""
         Event = self.env["account.dunning.event"]
+        # Out of the comprehension: _() finds the language in this frame.
+        note = _("Waiting for approval.")
         return [
-            Event._prepare_event_vals(move, step, "pending", today, note=_("Waiting for approval."))
+            Event._prepare_event_vals(move, step, "pending", today, note=note)
             for _partner, moves in groups
             for move in moves
         ]

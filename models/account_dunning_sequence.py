@@ -198,9 +198,9 @@ class AccountDunningSequence(models.Model):
                 ("id", "not in", keep.ids if keep else []),
             ]
         )
-        # Not through write(): the caller moves the invoices to the new
-        # default once.
-        res = super(AccountDunningSequence, others).write({"is_default": False})
+        res = others.write({"is_default": False})
+        # Before the new default is written: the unique index is checked row
+        # by row.
         others.flush_recordset(["is_default"])
         return res
 

@@ -47,7 +47,7 @@ class AccountMove(models.Model):
         help="Annual rate(s) of the late-payment interest, oldest first.",
     )
 
-    @api.depends_context("dunning_date", "dunning_fees_strict", "tz")
+    @api.depends_context("dunning_date", "tz")
     @api.depends(
         "move_type",
         "state",
@@ -62,26 +62,16 @@ class AccountMove(models.Model):
     def _compute_dunning_late_fees(self):
         on_date = self._get_dunning_fees_date()
         late = self.filtered(lambda move: move._dunning_is_late(on_date))
-        # One search for all invoices: the decisions are few.
-        ecb_rates = self.env["account.dunning.ecb.rate"]
-        if any(not move.company_id.dunning_interest_rate for move in late):
-            ecb_rates = ecb_rates.sudo().search_fetch([("date", "<=", on_date)], ["date", "rate"])
+        ecb_rates = late._get_dunning_ecb_rates(on_date)
         eur = self.env.ref("base.EUR")
         for move in self - late:
             move.dunning_late_interest = move.dunning_recovery_indemnity = 0.0
             move.dunning_late_fees_total = 0.0
             move.dunning_late_rate_label = False
         for move in late:
-            periods = move._get_dunning_rate_periods(move.invoice_date_due, on_date)
             try:
-                amount, details = move._compute_dunning_interest_amount(
-                    move.amount_residual,
-                    periods,
-                    lambda day, move=move: move._get_dunning_penalty_rate(day, ecb_rates),
-                )
+                amount, details = move._get_dunning_interest(on_date, ecb_rates)
             except UserError as error:
-                if self.env.context.get("dunning_fees_strict"):
-                    raise
                 # A missing ECB rate must not break the invoice form nor the
                 # reminders: the costs are left out and the label says why.
                 move.dunning_late_interest = move.dunning_recovery_indemnity = 0.0
@@ -104,7 +94,12 @@ class AccountMove(models.Model):
         company, customer and currency, one line per cost."""
         self._check_dunning_access()
         on_date = self._get_dunning_fees_date()
-        moves = self.with_context(dunning_date=on_date, dunning_fees_strict=True).sudo()
+        moves = self.with_context(dunning_date=on_date).sudo()
+        # Never invoice costs left out for want of a rate: say which is missing.
+        late = moves.filtered(lambda move: move._dunning_is_late(on_date))
+        ecb_rates = late._get_dunning_ecb_rates(on_date)
+        for move in late:
+            move._get_dunning_interest(on_date, ecb_rates)
         due = moves.filtered(
             lambda move: move.currency_id.compare_amounts(move.dunning_late_fees_total, 0) > 0
         )
@@ -151,6 +146,24 @@ class AccountMove(models.Model):
         else:
             action["domain"] = [("id", "in", fees.ids)]
         return action
+
+    def _get_dunning_ecb_rates(self, on_date):
+        """The ECB decisions up to ``on_date`` these late invoices need, in
+        one search: the decisions are few."""
+        Rate = self.env["account.dunning.ecb.rate"]
+        if all(move.company_id.dunning_interest_rate for move in self):
+            return Rate
+        return Rate.sudo().search_fetch([("date", "<=", on_date)], ["date", "rate"])
+
+    def _get_dunning_interest(self, on_date, ecb_rates):
+        """(interest not rounded, [(days, rate)]) of this late invoice on
+        ``on_date``; raises a UserError when a rate is missing."""
+        self.ensure_one()
+        return self._compute_dunning_interest_amount(
+            self.amount_residual,
+            self._get_dunning_rate_periods(self.invoice_date_due, on_date),
+            lambda day: self._get_dunning_penalty_rate(day, ecb_rates),
+        )
 
     def _get_dunning_fees_date(self):
         """The day late-payment costs are computed for: ``dunning_date`` in

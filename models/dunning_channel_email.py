@@ -81,7 +81,10 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         vals_list = [
             Event._prepare_thank_you_vals(
-                move, "skipped", today, note=_("Not thanked: the customer has no email address.")
+                move,
+                "skipped",
+                today,
+                note=_("Not thanked: the customer has no email address."),
             )
             for partner, moves in groups
             if not self._get_reminder_recipients(partner)

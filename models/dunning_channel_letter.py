@@ -26,14 +26,10 @@ class AccountDunningRun(models.AbstractModel):
                 body=_("Letter %(step)s ready to print.", step=step.display_name),
                 attachment_ids=attachment.ids,
             )
+            note = _("Letter to print and post.")
             vals_list += [
                 Event._prepare_event_vals(
-                    move,
-                    step,
-                    "pending",
-                    today,
-                    attachment_id=attachment.id,
-                    note=_("Letter to print and post."),
+                    move, step, "pending", today, attachment_id=attachment.id, note=note
                 )
                 for move in moves
             ]

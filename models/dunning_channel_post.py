@@ -37,6 +37,7 @@ class AccountDunningRun(models.AbstractModel):
         ]
         letters = self._queue_letters(to_post, attachments, report)
         Event = self.env["account.dunning.event"]
+        note = _("Letter queued to be sent by post.")
         vals_list = [
             Event._prepare_event_vals(
                 move,
@@ -45,7 +46,7 @@ class AccountDunningRun(models.AbstractModel):
                 today,
                 letter_id=letter.id,
                 attachment_id=attachment.id,
-                note=_("Letter queued to be sent by post."),
+                note=note,
             )
             for (_partner, moves), attachment, letter in zip(
                 to_post, attachments, letters, strict=True

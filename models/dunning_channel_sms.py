@@ -46,18 +46,13 @@ class AccountDunningRun(models.AbstractModel):
                 to_send.append((partner, moves, number, body))
         sms_records = self._queue_sms(to_send)
         Event = self.env["account.dunning.event"]
-        vals_list = [
-            Event._prepare_event_vals(
-                move,
-                step,
-                "queued",
-                today,
-                sms_id=sms.id,
-                note=_("SMS to %(number)s.", number=number),
-            )
-            for (_partner, moves, number, _body), sms in zip(to_send, sms_records, strict=True)
-            for move in moves
-        ]
+        vals_list = []
+        for (_partner, moves, number, _body), sms in zip(to_send, sms_records, strict=True):
+            note = _("SMS to %(number)s.", number=number)
+            vals_list += [
+                Event._prepare_event_vals(move, step, "queued", today, sms_id=sms.id, note=note)
+                for move in moves
+            ]
         self._log_sms_on_invoices(step, to_send)
         return vals_list + self._prepare_failures(step, failures, today)
 

@@ -359,7 +359,7 @@ class TestEngine(DunningCase):
         self.assertEqual(self.events(two).mapped("state"), ["failed", "failed"])
         self.assertEqual(self.events(one).state, "queued")
 
-    @mute_logger("odoo.addons.account_dunning.models.account_dunning_run")
+    @mute_logger("odoo.addons.account_dunning.models.account_dunning_run", "odoo.sql_db")
     def test_unexpected_error_fails_that_customer_only(self):
         # The database refuses this customer's reminder, as a constraint
         # added by an integrator could.
@@ -435,6 +435,7 @@ class TestEngine(DunningCase):
         self.assertEqual(broken.payment_state, "partial")
         self.assertFalse(broken.dunning_next_date)
 
+    @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_email_refused_by_the_mail_server_fails_the_events(self):
         invoice = self.create_invoice(due=day(-1))
         self.run_dunning()
@@ -447,6 +448,7 @@ class TestEngine(DunningCase):
         self.assertIn("could not be sent", event.note)
         self.assertEqual(event.activity_id.user_id, self.salesperson)
 
+    @mute_logger("odoo.addons.mail.models.mail_mail")
     def test_failed_email_sent_again_by_a_person_is_sent_after_all(self):
         invoice = self.create_invoice(due=day(-1))
         self.run_dunning()

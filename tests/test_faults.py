@@ -382,7 +382,11 @@ class TestMailServerFaults(DunningCase):
         self.assertEqual(len(events.activity_id), 1)
 
 
-@tagged("post_install", "-at_install")
+# Real PDFs: wkhtmltopdf fetches the report's assets from Odoo's HTTP
+# server, which Odoo's own test runner does not serve to a TransactionCase.
+# Out of Odoo's standard runs, like Odoo's own tests of real PDF letters;
+# scripts/test.sh runs them.
+@tagged("-standard", "post_install", "-at_install", "external")
 class TestPdfTimeBudget(DunningCase):
     def scheduler_call(self):
         """One call of the scheduled run as the scheduler makes it: no time

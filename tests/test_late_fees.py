@@ -202,7 +202,9 @@ class TestLateFees(DunningCase):
         # force on 1 Jan 2023, older than the first decision shipped.
         late = invoice.with_context(dunning_date=date(2023, 7, 10))
         with self.assertRaisesRegex(UserError, "ECB main refinancing rate in force on 2023-01-01"):
-            late.with_context(dunning_fees_strict=True).dunning_late_interest  # noqa: B018
+            late._get_dunning_interest(
+                date(2023, 7, 10), late._get_dunning_ecb_rates(date(2023, 7, 10))
+            )
         # Shown without breaking the invoice: no costs, and the label says why.
         invoice.invalidate_recordset()
         self.assertEqual(late.dunning_late_fees_total, 0.0)
