@@ -83,7 +83,7 @@ class MailMail(models.Model):
         text = f"{label}: {failure_reason}" if failure_reason else label
         if gave_up:
             text = _(
-                "The mail server refused it %(count)s times: %(failure)s",
+                "The email could not be sent after %(count)s tries: %(failure)s",
                 count=MAX_SEND_ATTEMPTS,
                 failure=text,
             )

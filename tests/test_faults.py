@@ -376,7 +376,7 @@ class TestMailServerFaults(DunningCase):
         self.assertEqual(events.mapped("state"), ["failed", "failed"])
         self.assertEqual(mail.state, "exception", "given up")
         note = events[0].note
-        self.assertIn(f"refused it {MAX_SEND_ATTEMPTS} times", note)
+        self.assertIn(f"could not be sent after {MAX_SEND_ATTEMPTS} tries", note)
         self.assertIn("Connection failed (outgoing mail server problem)", note)
         self.assertIn("Connection refused", note, "the reason, not only its type")
         self.assertEqual(len(events.activity_id), 1)
