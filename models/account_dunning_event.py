@@ -380,6 +380,21 @@ class AccountDunningEvent(models.Model):
             lambda mail: mail.subject,
         )
 
+    def _follow_delivery(self, key, taken, failed, after_all_note):
+        """Follow the reminders of these events queued on the records of the
+        field ``key`` (an SMS, a letter): those ``taken(record)`` are sent,
+        those that ``failed(record)`` for good fail, once per record, with
+        the record's ``_get_dunning_failure_note()``. A record taken after a
+        failure turns its failed reminders sent, with ``after_all_note``."""
+        sent = self.filtered(lambda event: taken(event[key]))
+        sent.filtered(lambda event: event.state == "queued")._mark_delivered()
+        after_all = sent.filtered(lambda event: event.state == "failed")
+        if after_all:
+            after_all._mark_sent_after_all(after_all_note)
+        lost = self.filtered(lambda event: event.state == "queued" and failed(event[key]))
+        for record, events in lost.grouped(key).items():
+            events._fail_queued(record._get_dunning_failure_note(), key)
+
     def _fail_queued(self, note, key, label=None):
         """A reminder that was queued (email, SMS, letter by post) failed for
         good: record the failure and ask the responsible to act, once per

@@ -98,29 +98,22 @@ class SnailmailLetter(models.Model):
         sent, or failed with the reason in words. Snailmail tries again
         letters refused for credits or an address: one posted after all
         turns its failed reminders sent."""
-        events = (
-            self.env["account.dunning.event"]
-            .sudo()
-            .search([("letter_id", "in", self.ids), ("state", "in", ("queued", "failed"))])
+        self.env["account.dunning.event"].sudo().search(
+            [("letter_id", "in", self.ids), ("state", "in", ("queued", "failed"))]
+        )._follow_delivery(
+            "letter_id",
+            lambda letter: letter.state == "sent",
+            lambda letter: letter.state in ("error", "canceled"),
+            _("The letter was sent by post after all."),
         )
-        sent = events.filtered(lambda event: event.letter_id.state == "sent")
-        sent.filtered(lambda event: event.state == "queued")._mark_delivered()
-        after_all = sent.filtered(lambda event: event.state == "failed")
-        if after_all:
-            after_all._mark_sent_after_all(_("The letter was sent by post after all."))
-        events = events.filtered(lambda event: event.state == "queued")
-        for letter, letter_events in (
-            events.filtered(lambda event: event.letter_id.state in ("error", "canceled"))
-            .grouped("letter_id")
-            .items()
-        ):
-            letter_events._fail_queued(
-                _(
-                    "The reminder letter could not be sent by post: %(reason)s",
-                    reason=letter._describe_dunning_failure(),
-                ),
-                "letter_id",
-            )
+
+    def _get_dunning_failure_note(self):
+        """The note of the reminders of this letter that was not posted."""
+        self.ensure_one()
+        return _(
+            "The reminder letter could not be sent by post: %(reason)s",
+            reason=self._describe_dunning_failure(),
+        )
 
     def _describe_dunning_failure(self):
         """Why Snailmail did not post this letter, in words."""

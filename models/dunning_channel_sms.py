@@ -163,30 +163,23 @@ class SmsSms(models.Model):
         """The SMS gateway answered: the queued reminders of these SMS are
         sent, or failed with the reason in words. A failed SMS sent again
         and taken this time turns its reminders sent."""
-        events = (
-            self.env["account.dunning.event"]
-            .sudo()
-            .search([("sms_id", "in", self.ids), ("state", "in", ("queued", "failed"))])
+        self.env["account.dunning.event"].sudo().search(
+            [("sms_id", "in", self.ids), ("state", "in", ("queued", "failed"))]
+        )._follow_delivery(
+            "sms_id",
+            lambda sms: sms.state in SMS_SENT_STATES,
+            lambda sms: sms.state in ("error", "canceled"),
+            _("The SMS was sent after all."),
         )
-        sent = events.filtered(lambda event: event.sms_id.state in SMS_SENT_STATES)
-        sent.filtered(lambda event: event.state == "queued")._mark_delivered()
-        after_all = sent.filtered(lambda event: event.state == "failed")
-        if after_all:
-            after_all._mark_sent_after_all(_("The SMS was sent after all."))
-        events = events.filtered(lambda event: event.state == "queued")
-        for sms, sms_events in (
-            events.filtered(lambda event: event.sms_id.state in ("error", "canceled"))
-            .grouped("sms_id")
-            .items()
-        ):
-            sms_events._fail_queued(
-                _(
-                    "The reminder SMS to %(number)s could not be sent: %(reason)s",
-                    number=sms.number,
-                    reason=sms._describe_dunning_failure(),
-                ),
-                "sms_id",
-            )
+
+    def _get_dunning_failure_note(self):
+        """The note of the reminders of this SMS that was not sent."""
+        self.ensure_one()
+        return _(
+            "The reminder SMS to %(number)s could not be sent: %(reason)s",
+            number=self.number,
+            reason=self._describe_dunning_failure(),
+        )
 
     def _describe_dunning_failure(self):
         """Why this SMS was not sent, in words."""
