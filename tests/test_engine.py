@@ -43,6 +43,28 @@ class TestEngine(DunningCase):
         self.assertEqual((inv1 | inv2).dunning_step_id, self.step_reminder1)
         self.assertEqual(len(self.mails(self.customer_b)), 1)
 
+    def test_email_is_laid_out_as_odoos_invoice_emails(self):
+        self.company.write({"phone": "+33 4 00 00 00 00", "website": "https://company.example.com"})
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        mail = self.mails(self.customer)
+        message = mail.mail_message_id
+        # The chatter keeps the email's text; the mail carries it in the
+        # company's layout: a button to the invoices, the company's footer.
+        self.assertNotIn("<html", message.body)
+        self.assertIn(invoice.name, message.body)
+        self.assertEqual(
+            message.email_layout_xmlid, "mail.mail_notification_layout_with_responsible_signature"
+        )
+        body = mail.body_html
+        self.assertTrue(body.strip().startswith("<html"))
+        self.assertIn("View and pay online", body)
+        self.assertIn(invoice.get_portal_url(), body)
+        self.assertIn("+33 4 00 00 00 00", body)
+        self.assertIn("https://company.example.com", body)
+        self.assertIn(invoice.name, body)
+        self.assertNotIn("___DUNNING_", body)
+
     def test_reminder_is_logged_on_customer_and_invoices(self):
         invoice = self.create_invoice(due=day(-1))
         self.run_dunning()
