@@ -1,8 +1,10 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 from datetime import date, timedelta
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
+from odoo.osv import expression
 from odoo.tests import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -182,3 +184,43 @@ class DunningCase(AccountTestInvoicingCommon):
         return self.env["mail.mail"].search(
             [("model", "=", "res.partner"), ("res_id", "=", partner.id)], order="id"
         )
+
+
+class CommittedDataMixin:
+    """For tests whose transactions commit, as workers do in production:
+    their own cursors, and the dunning data they created removed afterwards.
+    Needs ``self.registry``, ``self.partner_ids`` and ``self.move_ids``."""
+
+    @contextlib.contextmanager
+    def env_cursor(self):
+        """A transaction of its own, committed when the block ends."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def delete_dunning_data(self, env, payments=None):
+        """Remove, committed, the customers and invoices of the test with
+        their reminders, messages, emails, activities and ``payments``."""
+        moves = env["account.move"].browse(self.move_ids).exists()
+        partners = env["res.partner"].browse(self.partner_ids)
+        payments = payments or env["account.payment"]
+        documents = [
+            ("res.partner", partners.ids),
+            ("account.move", (moves | payments.move_id).ids),
+            ("account.payment", payments.ids),
+        ]
+        messages = env["mail.message"].search(
+            expression.OR(
+                [[("model", "=", model), ("res_id", "in", ids)] for model, ids in documents]
+            )
+        )
+        env["mail.mail"].search([("mail_message_id", "in", messages.ids)]).unlink()
+        messages.unlink()
+        env["mail.activity"].search(
+            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
+        ).unlink()
+        env["account.dunning.event"].search([("move_id", "in", moves.ids)]).unlink()
+        payments.action_draft()
+        payments.unlink()
+        moves.button_draft()
+        moves.with_context(force_delete=True).unlink()
+        partners.unlink()

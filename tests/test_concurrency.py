@@ -7,7 +7,6 @@ cursor of its own, as in production. They create their data in the main
 company and remove it afterwards.
 """
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -19,10 +18,12 @@ from datetime import date, timedelta
 import psycopg2
 
 import odoo
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, freeze_time, tagged
+
+from .common import CommittedDataMixin
 
 TODAY = date(2026, 3, 10)
 
@@ -58,7 +59,7 @@ with freeze_time(sys.argv[3]):
 
 # Commits: out of Odoo's standard runs, like its database-breaking tests.
 @tagged("-standard", "-at_install", "post_install", "database_breaking")
-class TestConcurrency(BaseCase):
+class TestConcurrency(CommittedDataMixin, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -109,36 +110,9 @@ class TestConcurrency(BaseCase):
                         move.action_post()
                     self.move_ids.append(move.id)
 
-    @contextlib.contextmanager
-    def env_cursor(self):
-        """A transaction of its own, committed when the block ends."""
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {})
-
     def _cleanup(self):
         with self.env_cursor() as env:
-            moves = env["account.move"].browse(self.move_ids).exists()
-            partners = env["res.partner"].browse(self.partner_ids)
-            messages = env["mail.message"].search(
-                [
-                    "|",
-                    "&",
-                    ("model", "=", "res.partner"),
-                    ("res_id", "in", partners.ids),
-                    "&",
-                    ("model", "=", "account.move"),
-                    ("res_id", "in", moves.ids),
-                ]
-            )
-            env["mail.mail"].search([("mail_message_id", "in", messages.ids)]).unlink()
-            messages.unlink()
-            env["mail.activity"].search(
-                [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
-            ).unlink()
-            env["account.dunning.event"].search([("move_id", "in", moves.ids)]).unlink()
-            moves.button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
+            self.delete_dunning_data(env)
             env["account.dunning.step"].browse(self.attached_steps).attach_invoice = True
             env["ir.config_parameter"].set_param("account_dunning.run_time_budget", False)
 

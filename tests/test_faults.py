@@ -8,7 +8,6 @@ cursors of their own (and a worker process), emails go through a real SMTP
 server on 127.0.0.1, PDFs through wkhtmltopdf.
 """
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from odoo.tests import BaseCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from ..models.mail_mail import MAX_SEND_ATTEMPTS
-from .common import TODAY, DunningCase
+from .common import TODAY, CommittedDataMixin, DunningCase
 from .smtp import free_port, smtp_listener, smtp_route, smtp_server
 from .test_concurrency import WORKER
 
@@ -36,7 +35,7 @@ def day(offset):
 
 
 @tagged("-standard", "post_install", "-at_install", "database_breaking")
-class TestRaces(BaseCase):
+class TestRaces(CommittedDataMixin, BaseCase):
     """Runs racing with other transactions, as in production: each has a
     cursor of its own and commits. The data is created in the main company,
     committed, and removed afterwards."""
@@ -62,12 +61,6 @@ class TestRaces(BaseCase):
             self.attached_steps = sequence.step_ids.filtered("attach_invoice").ids
             sequence.step_ids.write({"attach_invoice": False})
         self.addCleanup(self._cleanup)
-
-    @contextlib.contextmanager
-    def env_cursor(self):
-        """A transaction of its own, committed when the block ends."""
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {})
 
     def create_customers(self, count):
         """``count`` customers with two invoices each (100 and 200), due
@@ -116,40 +109,14 @@ class TestRaces(BaseCase):
 
     def _cleanup(self):
         with self.env_cursor() as env:
-            moves = env["account.move"].browse(self.move_ids).exists()
             partners = env["res.partner"].browse(self.partner_ids)
             payments = env["account.payment"].search([("partner_id", "in", partners.ids)])
-            messages = env["mail.message"].search(
-                [
-                    "|",
-                    "|",
-                    "&",
-                    ("model", "=", "res.partner"),
-                    ("res_id", "in", partners.ids),
-                    "&",
-                    ("model", "=", "account.move"),
-                    ("res_id", "in", (moves | payments.move_id).ids),
-                    "&",
-                    ("model", "=", "account.payment"),
-                    ("res_id", "in", payments.ids),
-                ]
-            )
-            env["mail.mail"].search([("mail_message_id", "in", messages.ids)]).unlink()
-            messages.unlink()
-            env["mail.activity"].search(
-                [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
-            ).unlink()
-            env["account.dunning.event"].search([("move_id", "in", moves.ids)]).unlink()
-            payments.action_draft()
-            payments.unlink()
             # The payment wizard of the concurrent payment.
             env.cr.execute(
                 "DELETE FROM account_payment_register WHERE partner_id IN %s",
                 [tuple(partners.ids)],
             )
-            moves.button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
+            self.delete_dunning_data(env, payments)
             env["account.dunning.step"].browse(self.attached_steps).attach_invoice = True
             env["ir.config_parameter"].set_param("account_dunning.run_time_budget", False)
             env.cr.execute(
