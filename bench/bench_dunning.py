@@ -39,6 +39,14 @@ def parse_args():
         "customer for all its invoices due",
     )
     parser.add_argument(
+        "--skip-generate",
+        action="store_true",
+        help="run on the database as it is, e.g. a copy of one generated before",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate the book, do not run"
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, help="print the N costliest calls (cProfile)"
     )
     parser.add_argument(
@@ -193,7 +201,10 @@ def main():
     today = date.today()
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        generate(env, args, today)
+        if not args.skip_generate:
+            generate(env, args, today)
+    if args.generate_only:
+        return
     if args.profile:
         import cProfile
         import pstats

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, models, tools
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.base.models.res_lang import intersperse
@@ -267,9 +268,8 @@ class AccountDunningRun(models.AbstractModel):
         values = template._render_eval_context()
         values.update(self._get_render_formatters(template.env))
         ir_qweb = template.env["ir.qweb"]._prepare_environment(values)
-        wrapper = html.fragment_fromstring(template.body_html, create_parent="div")
         try:
-            functions, def_name = ir_qweb._compile(wrapper)
+            functions, def_name = self._compile_body(ir_qweb, template.body_html)
         except Exception as error:  # noqa: BLE001 - templates are user code
             return dict.fromkeys(res_ids, error)
         rendered = {}
@@ -283,6 +283,23 @@ class AccountDunningRun(models.AbstractModel):
             rendered[record.id] = Markup(output[5:-6])
         results.update(template._render_template_postprocess(template.render_model, rendered))
         return results
+
+    @api.model
+    def _compile_body(self, ir_qweb, source):
+        """The QWeb functions of a template's body, compiled once per
+        transaction: Odoo compiles an inline template at each rendering,
+        and compiling cost more than rendering a whole batch. The key holds
+        the source itself and the options that change the compiled code."""
+        key = (
+            "account_dunning.compiled_body",
+            str(source),
+            tuple(ir_qweb.env.context.get(k) for k in ir_qweb._get_template_cache_keys()),
+        )
+        cache = self.env.cr.cache
+        if key not in cache:
+            wrapper = html.fragment_fromstring(source, create_parent="div")
+            cache[key] = ir_qweb._compile(wrapper)
+        return cache[key]
 
     @api.model
     def _get_render_formatters(self, env):
@@ -506,14 +523,23 @@ class AccountDunningRun(models.AbstractModel):
         return mails
 
     @api.model
-    def _create_messages(self, vals_list):
+    def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
-        would use, in one batch, each body sanitized once like the ORM does:
-        the ORM sanitizes an HTML value twice on create (for its cache and
-        for its column), the largest cost of a reminder."""
+        would use, in one batch, each body sanitized once: the ORM sanitizes
+        an HTML value twice on create (for its cache and for its column),
+        the largest cost of a reminder.
+
+        :param sanitize: False for bodies of escaped text only, built here
+        """
         Message = self.env["mail.message"].sudo()
+        if not vals_list:
+            return Message
         field = Message._fields["body"]
-        bodies = [field.convert_to_cache(vals.get("body"), Message) or "" for vals in vals_list]
+        bodies = [
+            (field.convert_to_cache(vals.get("body"), Message) if sanitize else vals.get("body"))
+            or ""
+            for vals in vals_list
+        ]
         messages = Message.create([dict(vals, body="") for vals in vals_list])
         self.env.flush_all()
         self.env.cr.execute(
@@ -541,11 +567,8 @@ class AccountDunningRun(models.AbstractModel):
                 partners_by_responsible.setdefault(responsible, self.env["res.partner"])
                 partners_by_responsible[responsible] |= partner
         for responsible, partners in partners_by_responsible.items():
-            followed = partners.sudo().filtered(
-                lambda partner, responsible=responsible: responsible.partner_id
-                not in partner.message_partner_ids
-            )
-            followed.message_subscribe(partner_ids=responsible.partner_id.ids)
+            # Those already following are skipped in SQL by the followers' insert.
+            partners.sudo()._message_subscribe(partner_ids=responsible.partner_id.ids)
 
     @api.model
     def _log_on_invoices(self, step, sent):
@@ -553,17 +576,45 @@ class AccountDunningRun(models.AbstractModel):
         naming all its invoices: each invoice's dunning timeline links to
         the email itself, and a note per invoice was the costliest part of a
         reminder to customers owing many invoices."""
-        bodies = {}
+        # The notes are plain text, escaped: nothing to sanitize.
+        return self._create_messages(self._prepare_invoice_notes_vals(step, sent), sanitize=False)
+
+    @api.model
+    def _prepare_invoice_notes_vals(self, step, sent):
+        """Values of the notes logged on the oldest invoice of each reminder
+        of ``sent``, as ``_message_log_batch`` would create them."""
+        Move = self.env["account.move"]
+        author_id, email_from = Move._message_compute_author(raise_on_email=False)
+        base_vals = {
+            "model": "account.move",
+            "author_id": author_id,
+            "email_from": email_from,
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env.ref("mail.mt_note").id,
+            "email_add_signature": False,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+        }
+        vals_list = []
         for _partner, moves, recipients, _mail in sent:
-            bodies[moves[:1].id] = Markup("%s") % _(
+            body = _(
                 "Reminder %(step)s sent by email to %(recipients)s (%(invoices)s).",
                 step=step.display_name,
                 recipients=", ".join(recipients.mapped("email_formatted")),
                 invoices=", ".join(moves.mapped("name")),
             )
-        if bodies:
-            moves = self.env["account.move"].browse(list(bodies))
-            moves.sudo()._message_log_batch(bodies)
+            vals_list.append(
+                dict(
+                    base_vals,
+                    res_id=moves[:1].id,
+                    message_id=generate_tracking_message_id("message-notify"),
+                    body=escape(body),
+                )
+            )
+        return vals_list
 
     # Invoice PDFs -------------------------------------------------------
 

@@ -76,6 +76,18 @@ class TestEngine(DunningCase):
         note = invoice.message_ids.filtered(lambda m: "Reminder 1" in m.body)
         self.assertEqual(len(note), 1)
         self.assertIn("contact@bistrot.example.com", note.body)
+        self.assertEqual(
+            (note.message_type, note.subtype_id), ("notification", self.env.ref("mail.mt_note"))
+        )
+
+    def test_invoice_note_escapes_what_the_customer_typed(self):
+        # The note is not sanitized: it is text, escaped.
+        self.customer.name = "<img src=x onerror=alert(1)>Bistrot"
+        invoice = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        note = invoice.message_ids.filtered(lambda m: "Reminder 1" in m.body)
+        self.assertIn("&lt;img src=x onerror=alert(1)&gt;Bistrot", note.body)
+        self.assertNotIn("<img", note.body)
 
     def test_steps_follow_the_sequence_over_time(self):
         invoice = self.create_invoice(due=TODAY)
@@ -370,6 +382,16 @@ class TestEngine(DunningCase):
         self.assertIn("no_such_field", event.note)
         self.assertTrue(event.activity_id)
         self.assertEqual(self.events(later).state, "queued", "other steps go on")
+
+    def test_template_edited_between_two_runs_is_rendered_anew(self):
+        # Compiled bodies are kept for the transaction, keyed on their source.
+        first = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.template_reminder1.body_html = "<p>Edited body <t t-out='object.name'/></p>"
+        second = self.create_invoice(partner=self.customer_b, due=day(-1))
+        self.run_dunning()
+        self.assertNotIn("Edited body", self.events(first).message_id.body)
+        self.assertIn(f"Edited body {second.name}", self.events(second).message_id.body)
 
     def test_template_failing_for_one_customer_fails_that_customer_only(self):
         self.template_reminder1.body_html = (
