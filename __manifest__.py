@@ -40,6 +40,7 @@
     ],
     "demo": ["demo/account_dunning_demo.xml"],
     "assets": {
+        "web.assets_backend": ["account_dunning/static/src/js/*.js"],
         "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",

@@ -666,6 +666,22 @@ class AccountMove(models.Model):
             return self.dunning_step_id
         return self._get_dunning_due_step(today) or self._get_dunning_next_step()
 
+    def _get_dunning_step_to_remind(self, today):
+        """The email step a person sends from *Send reminders* today: the
+        email step that failed last, to send it again; else the latest email
+        step whose date has come, the one already reached included (a
+        repeat). None before the date of the first email step: a reminder
+        never carries an invoice for which its step is not due."""
+        self.ensure_one()
+        Step = self.env["account.dunning.step"]
+        if not self.dunning_sequence_id or not self._dunning_is_open():
+            return Step
+        if self.dunning_last_failed and self.dunning_step_id.channel == "email":
+            return self.dunning_step_id
+        return self.dunning_sequence_id.step_ids.filtered(
+            lambda step: step.channel == "email" and step._is_due_for(self.invoice_date_due, today)
+        ).sorted("offset_days")[-1:]
+
     def _get_dunning_reminded_today(self, today):
         """{invoice: its latest reminder of ``today`` sent or queued}."""
         events = self.sudo().dunning_event_ids.filtered(

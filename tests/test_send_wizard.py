@@ -37,52 +37,152 @@ class TestSendWizard(DunningCase):
         self.env.invalidate_all()
         return wizard, result
 
-    def test_one_email_per_customer_with_all_its_invoices(self):
+    def test_one_email_per_customer_and_step_due(self):
         form = self.open_wizard(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
-        self.assertEqual(len(form.line_ids), 2)
-        line_a = form.line_ids.edit(0)
-        self.assertEqual(line_a.partner_id, self.customer)
-        self.assertEqual(line_a.move_ids[:], self.invoice_a1 | self.invoice_a2)
-        self.assertEqual(line_a.amount_residual, 2300.0)
-        # The most overdue invoice is at its second reminder.
-        self.assertEqual(line_a.step_id, self.step_reminder2)
+        # Invoice A1 is 20 days overdue (Reminder 2 due), A2 and B 5 and 3
+        # days (Reminder 1 due): A2 is not in A1's second reminder.
+        lines = {
+            (line.partner_id, line.step_id): line
+            for line in (form.line_ids.edit(i) for i in range(len(form.line_ids)))
+        }
+        self.assertEqual(
+            set(lines),
+            {
+                (self.customer, self.step_reminder2),
+                (self.customer, self.step_reminder1),
+                (self.customer_b, self.step_reminder1),
+            },
+        )
+        line_a = lines[self.customer, self.step_reminder2]
+        self.assertEqual(line_a.move_ids[:], self.invoice_a1)
+        self.assertEqual(line_a.amount_residual, 1100.0)
         self.assertEqual(line_a.template_id, self.template_reminder2)
         self.assertEqual(line_a.recipients, self.customer.email_formatted)
         self.assertIn(self.invoice_a1.name, line_a.body)
-        self.assertIn(self.invoice_a2.name, line_a.body)
-        self.assertIn("1,200.00", line_a.body)
-        line_a.save()
-        with form.line_ids.edit(1) as line_b:
-            self.assertEqual(line_b.step_id, self.step_reminder1)
+        self.assertNotIn(self.invoice_a2.name, line_a.body)
+        self.assertEqual(lines[self.customer, self.step_reminder1].move_ids[:], self.invoice_a2)
+        for line in lines.values():
+            line.save()
         wizard, result = self.send(form)
-        self.assertEqual(
-            result["params"]["message"], "Reminder emails sent: 2. Invoices reminded: 3."
+        self.assertTrue(
+            result["params"]["message"].startswith(
+                "Reminder emails queued: 3. Invoices reminded: 3. They leave with the mail "
+                "queue, in the next few minutes."
+            ),
+            result["params"]["message"],
         )
         self.assertEqual(wizard.state, "done")
-        mail_a, mail_b = self.mails(self.customer), self.mails(self.customer_b)
-        self.assertEqual(len(mail_a), 1)
+        mails_a, mail_b = self.mails(self.customer), self.mails(self.customer_b)
+        self.assertEqual(len(mails_a), 2, "one email per step, as from the run")
         self.assertEqual(len(mail_b), 1)
-        self.assertEqual(mail_a.recipient_ids, self.customer)
+        self.assertEqual(mails_a.recipient_ids, self.customer)
         events = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
         self.assertEqual(events.mapped("state"), ["queued"] * 3)
         self.assertEqual(events.user_id, self.accountant)
-        self.assertEqual(
-            events.filtered(lambda event: event.partner_id == self.customer).mail_id, mail_a
-        )
         self.assertEqual(self.invoice_a1.dunning_step_id, self.step_reminder2)
+        self.assertEqual(self.invoice_a2.dunning_step_id, self.step_reminder1)
         self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
-        # Chatter: the email on the customer, one note on its oldest invoice
-        # naming them all; each invoice's timeline links to the email.
-        self.assertEqual(mail_a.mail_message_id.model, "res.partner")
+        # The emails leave with the mail queue, asked to run now.
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        # Chatter: the email on the customer, one note on its oldest invoice;
+        # each invoice's timeline links to the email.
+        self.assertEqual(set(mails_a.mail_message_id.mapped("model")), {"res.partner"})
         note = self.invoice_a1.message_ids.filtered(
             lambda message: "Reminder 2" in (message.body or "")
         )
         self.assertEqual(len(note), 1)
-        self.assertIn(self.invoice_a2.name, note.body)
-        self.assertEqual(self.invoice_a2.dunning_event_ids.message_id, mail_a.mail_message_id)
+
+    def test_an_after_due_step_never_carries_an_invoice_not_overdue(self):
+        due_today = self.create_invoice(due=TODAY, amount=700)
+        due_in_8 = self.create_invoice(due=TODAY + timedelta(days=8), amount=800)
+        due_in_20 = self.create_invoice(due=TODAY + timedelta(days=20), amount=900)
+        form = self.open_wizard(self.invoice_a1 | due_today | due_in_8 | due_in_20)
+        with freeze_time(TODAY):
+            wizard = form.save()
+        steps = {line.step_id: line.move_ids for line in wizard.line_ids}
+        # Due today is not overdue: it gets the advance notice, like the
+        # invoice due in 8 days (the notice's date has come), never a
+        # reminder of overdue invoices.
+        self.assertEqual(
+            steps,
+            {self.step_reminder2: self.invoice_a1, self.step_notice: due_today | due_in_8},
+        )
+        notice_line = wizard.line_ids.filtered(lambda line: line.step_id == self.step_notice)
+        with freeze_time(TODAY):
+            self.assertEqual(notice_line.allowed_step_ids, self.step_notice)
+        skipped = {line.move_id: line.reason for line in wizard.skipped_ids}
+        self.assertEqual(list(skipped), [due_in_20])
+        self.assertIn("Not due yet", skipped[due_in_20])
+        self.assertIn(self.step_notice.display_name, skipped[due_in_20])
+        # Forced through the API, an overdue step for them is refused.
+        wizard.line_ids.filtered(
+            lambda line: line.step_id == self.step_notice
+        ).step_id = self.step_reminder1
+        with freeze_time(TODAY), self.assertRaisesRegex(UserError, "is not due for invoice"):
+            wizard.action_send()
+        self.assertFalse(self.events(due_today | due_in_8))
+
+    def test_customer_reminded_today_is_not_proposed_again(self):
+        self.run_dunning()
+        first = self.events(self.invoice_b)
+        self.assertEqual(first.state, "queued")
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.step_id, self.step_reminder1)
+            self.assertFalse(line.to_send)
+            self.assertRegex(
+                line.reminded_today, r"^Reminded today at .+ by .+ \(Reminder 1 \(D\+1\)\)\.$"
+            )
+            self.assertEqual(line.last_reminder_date, TODAY)
+            self.assertEqual(line.last_reminder_step_id, self.step_reminder1)
+            self.assertEqual(line.reminder_count, 1)
+        wizard = form.save()
+        with freeze_time(TODAY), self.assertRaisesRegex(UserError, "nothing to send"):
+            wizard.action_send()
+        # Ticking Send only, through the API, is not enough.
+        wizard.line_ids.to_send = True
+        with freeze_time(TODAY):
+            wizard.action_send()
+        self.assertEqual(self.events(self.invoice_b), first)
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+
+    def test_customer_reminded_today_is_sent_again_on_purpose(self):
+        self.run_dunning()
+        form = self.open_wizard(self.invoice_b)
+        with form.line_ids.edit(0) as line:
+            line.send_again = True
+            self.assertTrue(line.to_send)
+        self.send(form)
+        again = self.events(self.invoice_b)[-1]
+        self.assertEqual((again.step_id, again.state), (self.step_reminder1, "queued"))
+        self.assertIn("Sent again by Alice Accountant", again.note)
+        self.assertEqual(len(self.mails(self.customer_b)), 2)
+
+    def test_customer_reminded_today_on_another_invoice_is_not_reminded(self):
+        # The run reminds B's invoice while the wizard is open on another one.
+        other = self.create_invoice(partner=self.customer_b, due=TODAY - timedelta(days=20))
+        form = self.open_wizard(other)
+        wizard = form.save()
+        self.run_dunning()
+        self.assertEqual(len(self.mails(self.customer_b)), 2)
+        with freeze_time(TODAY):
+            result = wizard.action_send()
+        self.assertIn("Reminder emails queued: 0.", result["params"]["message"])
+        self.assertEqual(len(self.mails(self.customer_b)), 2)
+
+    def test_line_shows_the_last_reminder_and_the_reminders_sent(self):
+        self.run_dunning(TODAY - timedelta(days=4))  # A1 gets Reminder 1 at D+16
+        form = self.open_wizard(self.invoice_a1)
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.last_reminder_date, TODAY - timedelta(days=4))
+            self.assertEqual(line.last_reminder_step_id, self.step_reminder1)
+            self.assertEqual(line.reminder_count, 1)
+            self.assertFalse(line.reminded_today)
+            self.assertTrue(line.to_send)
 
     def test_edited_email_is_sent_as_edited(self):
-        form = self.open_wizard(self.invoice_a1 | self.invoice_a2)
+        form = self.open_wizard(self.invoice_a1)
         with form.line_ids.edit(0) as line:
             line.subject = "About your invoices"
             line.body = "<p>Please call us about the 2,300.00 left to pay.</p>"
@@ -171,9 +271,10 @@ class TestSendWizard(DunningCase):
         with freeze_time(TODAY):
             result = wizard.action_send()
         self.assertIn(
-            "reminded by someone else", wizard.line_ids._get_late_skip_reasons()[self.invoice_b]
+            "reminded by someone else",
+            wizard.line_ids._get_late_skip_reasons(TODAY)[self.invoice_b],
         )
-        self.assertIn("Reminder emails sent: 0.", result["params"]["message"])
+        self.assertIn("Reminder emails queued: 0.", result["params"]["message"])
         self.assertEqual(len(self.mails(self.customer_b)), 1)
 
     def test_after_a_failure_the_failed_step_is_proposed_again(self):

@@ -4,6 +4,7 @@ import json
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date, format_time
 
 
 class AccountDunningSend(models.TransientModel):
@@ -43,7 +44,8 @@ class AccountDunningSend(models.TransientModel):
     def action_send(self):
         """Send the reminders of the customers kept, then tell what
         happened. Invoices paid, paused or reminded by someone else since the
-        wizard was opened are left out."""
+        wizard was opened, and customers reminded today unless a person
+        asked to send again, are left out."""
         self.ensure_one()
         if self.state == "done":
             raise UserError(_("These reminders were already sent."))
@@ -53,12 +55,13 @@ class AccountDunningSend(models.TransientModel):
         moves = lines.move_ids
         moves._check_dunning_access()
         moves._dunning_lock()
-        late_reasons = lines._get_late_skip_reasons()
         today = fields.Date.context_today(self)
+        lines._check_steps_due(today)
+        late_reasons = lines._get_late_skip_reasons(today)
         Run = self.env["account.dunning.run"]
         vals_list = []
-        for (step, template), key_lines in lines.grouped(
-            lambda line: (line.step_id, line.template_id)
+        for (step, template, send_again), key_lines in lines.grouped(
+            lambda line: (line.step_id, line.template_id, line.send_again)
         ).items():
             groups, edits = [], {}
             for line in key_lines:
@@ -70,6 +73,7 @@ class AccountDunningSend(models.TransientModel):
                     # Edited for these very invoices: sent as edited.
                     edits[line_moves[:1].id] = {"subject": line.subject, "body_html": line.body}
             if groups:
+                options = {"send_again": True} if send_again else {}
                 vals_list += Run._run_step(
                     step.sudo(),
                     groups,
@@ -77,6 +81,7 @@ class AccountDunningSend(models.TransientModel):
                     approved=True,
                     template=template.sudo(),
                     edits=edits,
+                    **options,
                 )
         events = Run._record_events(vals_list)
         events._supersede_pending()
@@ -89,30 +94,36 @@ class AccountDunningSend(models.TransientModel):
 
     @api.model
     def _prepare_wizard_vals(self, moves):
-        """One line per customer and company, and every invoice that will
-        not be reminded with the reason why."""
+        """One line per customer, company and step, and every invoice that
+        will not be reminded with the reason why.
+
+        Each invoice goes with the email step due for it today (see
+        ``account.move._get_dunning_step_to_remind``): a customer whose
+        invoices are at different steps gets one email per step, as from the
+        scheduled run. A customer already reminded by email today is shown
+        unticked, to be sent again only on purpose.
+        """
+        today = fields.Date.context_today(self)
         reasons = moves._get_dunning_block_reasons()
         line_vals, skipped = [], list(reasons.items())
         candidates = moves.filtered(lambda move: move not in reasons).sorted(
             lambda move: (move.invoice_date_due, move.id)
         )
-        for (company, partner), customer_moves in candidates.grouped(
-            lambda move: (move.company_id, move.commercial_partner_id)
+        steps = {move: move._get_dunning_step_to_remind(today) for move in candidates}
+        not_due = candidates.filtered(lambda move: not steps[move])
+        skipped += [(move, self._get_not_due_reason(move, today)) for move in not_due]
+        candidates -= not_due
+        history = self._get_reminder_history(candidates, today)
+        for (company, partner, step), customer_moves in candidates.grouped(
+            lambda move: (move.company_id, move.commercial_partner_id, steps[move])
         ).items():
-            step = self._get_default_step(customer_moves)
             reason = self._get_customer_skip_reason(partner, customer_moves, step)
             if reason:
                 skipped += [(move, reason) for move in customer_moves]
                 continue
             line_vals.append(
                 Command.create(
-                    {
-                        "partner_id": partner.id,
-                        "company_id": company.id,
-                        "move_ids": [Command.set(customer_moves.ids)],
-                        "step_id": step.id,
-                        "snapshot": self._get_snapshot(customer_moves),
-                    }
+                    self._prepare_line_vals(partner, company, step, customer_moves, history)
                 )
             )
         return {
@@ -130,24 +141,83 @@ class AccountDunningSend(models.TransientModel):
         }
 
     @api.model
-    def _get_default_step(self, moves):
-        """The email step to send: the first email step from the step the
-        customer's most advanced invoice is at today (the step due, else the
-        next one), else the last email step of the sequence."""
-        today = fields.Date.context_today(self)
-        sequence = moves[:1].dunning_sequence_id
-        email_steps = sequence.step_ids.filtered(lambda step: step.channel == "email").sorted(
-            "offset_days"
+    def _prepare_line_vals(self, partner, company, step, moves, history):
+        """A customer's line: its invoices due for ``step``, what it already
+        received, and whether it was reminded today."""
+        last_event = history["last"].get(partner)
+        today_event = history["today"].get(partner)
+        return {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "move_ids": [Command.set(moves.ids)],
+            "step_id": step.id,
+            "snapshot": self._get_snapshot(moves),
+            "last_reminder_date": last_event.date if last_event else False,
+            "last_reminder_step_id": last_event.step_id.id if last_event else False,
+            "reminder_count": sum(history["counts"].get(move.id, 0) for move in moves),
+            "reminded_today": self._get_reminded_today_label(today_event) if today_event else False,
+        }
+
+    @api.model
+    def _get_not_due_reason(self, move, today):
+        """Why an invoice is not proposed: no email step is due for it yet."""
+        ahead = (
+            move.sudo()
+            .dunning_sequence_id.step_ids.filtered(
+                lambda step: step.channel == "email"
+                and not step._is_due_for(move.invoice_date_due, today)
+            )
+            .sorted("offset_days")[:1]
         )
-        reached = self.env["account.dunning.step"].concat(
-            *(move._get_dunning_step_to_send(today) for move in moves)
+        if ahead:
+            return _(
+                "Not due yet: its first email reminder, %(step)s, is on %(date)s.",
+                step=ahead.display_name,
+                date=format_date(self.env, ahead._get_date(move.invoice_date_due)),
+            )
+        return _("Not due yet: no email step of its dunning sequence is due for it.")
+
+    @api.model
+    def _get_reminder_history(self, moves, today):
+        """What the customers of ``moves`` already received, in three
+        queries.
+
+        :return: {"last": {customer: its latest reminder sent},
+                  "today": {customer: its latest email reminder of today},
+                  "counts": {invoice id: reminders sent for it}}
+        """
+        Event = self.env["account.dunning.event"].sudo()
+        partners = moves.commercial_partner_id
+        sent = [("event_type", "=", "reminder"), ("state", "in", ("sent", "queued"))]
+        last = Event._read_group(
+            [("partner_id", "in", partners.ids), *sent], ["partner_id"], ["id:max"]
         )
-        if reached:
-            furthest = max(reached.mapped("offset_days"))
-            ahead = email_steps.filtered(lambda step: step.offset_days >= furthest)
-            if ahead:
-                return ahead[0]
-        return email_steps[-1:]
+        today_events = Event._read_group(
+            [
+                ("partner_id", "in", partners.ids),
+                ("date", "=", today),
+                ("channel", "=", "email"),
+                *sent,
+            ],
+            ["partner_id"],
+            ["id:max"],
+        )
+        counts = Event._read_group([("move_id", "in", moves.ids), *sent], ["move_id"], ["__count"])
+        return {
+            "last": {partner: Event.browse(event_id) for partner, event_id in last},
+            "today": {partner: Event.browse(event_id) for partner, event_id in today_events},
+            "counts": {move.id: count for move, count in counts},
+        }
+
+    @api.model
+    def _get_reminded_today_label(self, event):
+        """Who reminded the customer today, when and with which step."""
+        return _(
+            "Reminded today at %(time)s by %(user)s (%(step)s).",
+            time=format_time(self.env, event.sent_at or event.create_date, time_format="short"),
+            user=event.user_id.name or "-",
+            step=event.step_id.display_name or "-",
+        )
 
     @api.model
     def _get_customer_skip_reason(self, partner, moves, step):
@@ -165,13 +235,17 @@ class AccountDunningSend(models.TransientModel):
         return json.dumps({str(move.id): max(move.dunning_event_ids.ids or [0]) for move in moves})
 
     def _notify_sent(self, events, late_reasons):
+        """Say what was queued: the emails leave with Odoo's mail queue,
+        which is asked to run now."""
         sent = events.filtered(lambda event: event.state in ("sent", "queued"))
         failed = events.filtered(lambda event: event.state == "failed")
         message = _(
-            "Reminder emails sent: %(customers)s. Invoices reminded: %(invoices)s.",
+            "Reminder emails queued: %(customers)s. Invoices reminded: %(invoices)s.",
             customers=len(sent.mail_id),
             invoices=len(sent),
         )
+        if sent.mail_id:
+            message += " " + self._trigger_mail_queue()
         if failed:
             message += " " + _(
                 "Invoices failed: %(count)s, see their dunning history.", count=len(failed)
@@ -189,3 +263,15 @@ class AccountDunningSend(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.model
+    def _trigger_mail_queue(self):
+        """Ask the mail queue to run now; say when the emails leave."""
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+        if not cron or not cron.sudo().active:
+            return _(
+                "The outgoing mail queue is stopped: they leave when an administrator "
+                "starts it again."
+            )
+        cron.sudo()._trigger()
+        return _("They leave with the mail queue, in the next few minutes.")

@@ -5,6 +5,8 @@ import json
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class AccountDunningSendLine(models.TransientModel):
@@ -48,8 +50,14 @@ class AccountDunningSendLine(models.TransientModel):
         "account.dunning.step",
         string="Step",
         required=True,
-        domain="[('sequence_id', '=', sequence_id), ('channel', '=', 'email')]",
-        help="The invoices are recorded at this step once the email is sent.",
+        domain="[('id', 'in', allowed_step_ids)]",
+        help="The invoices are recorded at this step once the email is sent. Only the "
+        "email steps due for all of them can be chosen.",
+    )
+    allowed_step_ids = fields.Many2many(
+        "account.dunning.step",
+        compute="_compute_allowed_step_ids",
+        string="Steps Due",
     )
     template_id = fields.Many2one(
         "mail.template",
@@ -77,8 +85,29 @@ class AccountDunningSendLine(models.TransientModel):
     render_error = fields.Char(compute="_compute_preview", store=True)
     to_send = fields.Boolean(
         string="Send",
-        default=True,
-        help="Unset to leave this customer out.",
+        compute="_compute_to_send",
+        store=True,
+        readonly=False,
+        help="Unset to leave this customer out. A customer reminded today is sent "
+        "again only with Send Again.",
+    )
+    last_reminder_date = fields.Date(string="Last Reminder", readonly=True)
+    last_reminder_step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Last Step",
+        readonly=True,
+    )
+    reminder_count = fields.Integer(
+        string="Reminders Sent",
+        readonly=True,
+        help="Reminders already sent for these invoices.",
+    )
+    reminded_today = fields.Char(
+        readonly=True,
+        help="The customer already received a reminder email today.",
+    )
+    send_again = fields.Boolean(
+        help="Send although the customer was already reminded today.",
     )
     snapshot = fields.Char(
         help="Last dunning event of each invoice when the wizard was opened.",
@@ -88,6 +117,21 @@ class AccountDunningSendLine(models.TransientModel):
     def _compute_amount_residual(self):
         for line in self:
             line.amount_residual = sum(line.move_ids.mapped("amount_residual_signed"))
+
+    @api.depends("move_ids", "sequence_id")
+    def _compute_allowed_step_ids(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            moves = line.move_ids._origin
+            line.allowed_step_ids = line.sequence_id.step_ids.filtered(
+                lambda step, moves=moves: step.channel == "email"
+                and all(step._is_due_for(move.invoice_date_due, today) for move in moves)
+            )
+
+    @api.depends("reminded_today", "send_again")
+    def _compute_to_send(self):
+        for line in self:
+            line.to_send = not line.reminded_today or line.send_again
 
     @api.depends("move_ids")
     def _compute_sequence_id(self):
@@ -139,17 +183,44 @@ class AccountDunningSendLine(models.TransientModel):
         self.ensure_one()
         return self.move_ids._origin.sorted(lambda move: (move.invoice_date_due, move.id))
 
-    def _get_late_skip_reasons(self):
+    def _check_steps_due(self, today):
+        """Refuse a step that is not due for one of its invoices, whatever
+        the client sent."""
+        for line in self:
+            for move in line.move_ids.sudo():
+                if not line.step_id._is_due_for(move.invoice_date_due, today):
+                    raise UserError(
+                        _(
+                            "%(step)s is not due for invoice %(invoice)s: it is due on "
+                            "%(date)s. Choose a step due for all the invoices of %(customer)s.",
+                            step=line.step_id.display_name,
+                            invoice=move.name,
+                            date=format_date(
+                                self.env, line.step_id._get_date(move.invoice_date_due)
+                            ),
+                            customer=line.partner_id.display_name,
+                        )
+                    )
+
+    def _get_late_skip_reasons(self, today):
         """{invoice: reason} for the invoices that can no longer be reminded
-        now that they are locked: paid, paused or excluded meanwhile, or
-        reminded by someone else since the wizard was opened."""
+        now that they are locked: paid, paused or excluded meanwhile,
+        reminded by someone else since the wizard was opened, or of a
+        customer reminded today that the person did not choose to remind
+        again."""
         moves = self.move_ids
         reasons = moves._get_dunning_block_reasons()
+        history = self.env["account.dunning.send"]._get_reminder_history(moves, today)
         for line in self:
             snapshot = json.loads(line.snapshot or "{}")
+            today_event = history["today"].get(line.partner_id)
             for move in line.move_ids - self.env["account.move"].concat(*reasons):
                 if max(move.dunning_event_ids.ids or [0]) != snapshot.get(str(move.id), 0):
                     reasons[move] = _("It was reminded by someone else meanwhile.")
+                elif today_event and not line.send_again:
+                    reasons[move] = self.env["account.dunning.send"]._get_reminded_today_label(
+                        today_event
+                    )
         return reasons
 
     def _get_moves_to_send(self, late_reasons):
