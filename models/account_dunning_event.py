@@ -201,6 +201,20 @@ class AccountDunningEvent(models.Model):
         pending._apply_to_moves()
         return True
 
+    def action_review(self):
+        """Open the emails of these steps waiting for approval, rendered and
+        editable, to send them approved."""
+        self._check_pending()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Review and Approve"),
+            "res_model": "account.dunning.send",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
     def action_reject(self):
         """Reject steps waiting for approval: they are recorded as skipped."""
         pending = self._check_pending()

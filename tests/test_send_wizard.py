@@ -387,3 +387,74 @@ class TestSendWizard(DunningCase):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
         self.assertEqual(action.with_context(lang="fr_FR").name, "Relancer")
+
+    # Reminders to approve, reviewed -------------------------------------
+
+    def open_review(self, events):
+        with freeze_time(TODAY):
+            action = events.with_user(self.accountant).action_review()
+            return Form(
+                self.env[action["res_model"]]
+                .with_user(self.accountant)
+                .with_context(**action["context"])
+            )
+
+    def test_reminder_to_approve_is_previewed_edited_and_approved(self):
+        (self.step_reminder1 | self.step_reminder2).auto = False
+        self.run_dunning()
+        pending = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
+        self.assertEqual(pending.mapped("state"), ["pending"] * 3)
+        form = self.open_review(pending)
+        self.assertEqual(len(form.line_ids), 3)
+        with form.line_ids.edit(0) as line:
+            # The same preview as Send reminders: the email as rendered.
+            self.assertEqual(
+                line.subject, f"{self.company.name}: second reminder, overdue invoices"
+            )
+            self.assertIn(line.move_ids[0].name, line.body)
+            customer = line.partner_id
+            line.body = "<p>Edited before approval.</p>"
+        with freeze_time(TODAY):
+            wizard = form.save()
+            wizard.action_send()
+        self.env.invalidate_all()
+        # Approved: the pending events themselves are sent, none is added.
+        self.assertEqual(self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b), pending)
+        self.assertEqual(pending.mapped("state"), ["queued"] * 3)
+        self.assertEqual(pending.user_id, self.accountant)
+        self.assertEqual(self.invoice_a1.dunning_step_id, self.step_reminder2)
+        self.assertIn("Edited before approval.", "".join(self.mails(customer).mapped("body_html")))
+        self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
+
+    def test_reminder_left_out_of_the_review_stays_to_approve(self):
+        (self.step_reminder1 | self.step_reminder2).auto = False
+        self.run_dunning()
+        pending = self.events(self.invoice_a2 | self.invoice_b)
+        form = self.open_review(pending)
+        with form.line_ids.edit(1) as line:
+            left_out = line.partner_id
+            line.to_send = False
+        self.send(form)
+        kept = pending.filtered(lambda event: event.partner_id == left_out)
+        self.assertEqual(kept.state, "pending")
+        self.assertEqual((pending - kept).state, "queued")
+        self.assertFalse(self.mails(left_out))
+
+    def test_reminder_approved_meanwhile_is_not_sent_twice(self):
+        self.step_reminder1.auto = False
+        self.run_dunning()
+        pending = self.events(self.invoice_b)
+        with freeze_time(TODAY):
+            wizard = self.open_review(pending).save()
+            pending.action_approve()
+            result = wizard.action_send()
+        self.assertIn("Reminder emails queued: 0.", result["params"]["message"])
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
+
+    def test_only_emails_are_reviewed(self):
+        self.step_reminder1.write({"auto": False})
+        self.run_dunning()
+        pending = self.events(self.invoice_b)
+        pending.sudo().channel = "letter"
+        with self.assertRaisesRegex(UserError, "Only emails can be reviewed"):
+            self.open_review(pending)

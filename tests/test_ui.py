@@ -81,9 +81,9 @@ class TestDunningTour(HttpCase):
         self.assertEqual(set(events.mapped("state")), {"queued"})
         self.assertFalse(self.invoice_c.dunning_event_ids)
         mails = events.mail_id
-        self.assertEqual(len(mails), 2)
+        self.assertEqual(len(mails), 3, "one email per customer and step")
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
-        mail_a = mails.filtered(lambda mail: self.customer_a in mail.recipient_ids)
-        self.assertEqual(mail_a.subject, "Tour subject")
+        mail_a = mails.filtered(lambda mail: mail.subject == "Tour subject")
+        self.assertEqual(mail_a.recipient_ids, self.customer_a)
         self.assertIn(self.invoice_a2.name, mail_a.body_html)
         self.assertEqual(mail_a.model, "res.partner")

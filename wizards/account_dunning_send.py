@@ -25,6 +25,12 @@ class AccountDunningSend(models.TransientModel):
         string="Skipped Invoices",
         readonly=True,
     )
+    approval_event_ids = fields.Many2many(
+        "account.dunning.event",
+        string="Reminders To Approve",
+        readonly=True,
+        help="Steps waiting for approval that these emails approve once sent.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("done", "Sent")],
         default="draft",
@@ -39,6 +45,9 @@ class AccountDunningSend(models.TransientModel):
             moves = self.env["account.move"].browse(context["active_ids"])
             moves._check_dunning_access()
             values.update(self._prepare_wizard_vals(moves))
+        elif context.get("active_model") == "account.dunning.event" and context.get("active_ids"):
+            events = self.env["account.dunning.event"].browse(context["active_ids"])
+            values.update(self._prepare_review_vals(events._check_pending()))
         return values
 
     def action_send(self):
@@ -58,6 +67,7 @@ class AccountDunningSend(models.TransientModel):
         today = fields.Date.context_today(self)
         lines._check_steps_due(today)
         late_reasons = lines._get_late_skip_reasons(today)
+        late_reasons.update(self._get_late_review_reasons(moves))
         Run = self.env["account.dunning.run"]
         vals_list = []
         for (step, template, send_again), key_lines in lines.grouped(
@@ -83,7 +93,7 @@ class AccountDunningSend(models.TransientModel):
                     edits=edits,
                     **options,
                 )
-        events = Run._record_events(vals_list)
+        events = self._record_sent(vals_list)
         events._supersede_pending()
         self.state = "done"
         return self._notify_sent(events, late_reasons)
@@ -139,6 +149,84 @@ class AccountDunningSend(models.TransientModel):
                 for move, reason in skipped
             ],
         }
+
+    @api.model
+    def _prepare_review_vals(self, events):
+        """The wizard on steps waiting for approval: each customer's email
+        previewed and editable before it is approved and sent."""
+        not_email = events.filtered(lambda event: event.channel != "email")
+        if not_email:
+            raise UserError(
+                _(
+                    "Only emails can be reviewed before approval; approve the others "
+                    "directly: %(events)s.",
+                    events=", ".join(
+                        f"{event.move_id.name} ({event.step_id.name})" for event in not_email
+                    ),
+                )
+            )
+        today = fields.Date.context_today(self)
+        moves = events.move_id
+        reasons = moves._get_dunning_block_reasons()
+        open_events = events.filtered(lambda event: event.move_id not in reasons)
+        history = self._get_reminder_history(open_events.move_id, today)
+        line_vals = []
+        for (company, partner, step), step_events in open_events.grouped(
+            lambda event: (event.company_id, event.partner_id, event.step_id)
+        ).items():
+            customer_moves = step_events.move_id.sorted(
+                lambda move: (move.invoice_date_due, move.id)
+            )
+            line_vals.append(
+                Command.create(
+                    self._prepare_line_vals(partner, company, step, customer_moves, history)
+                )
+            )
+        return {
+            "approval_event_ids": [Command.set(events.ids)],
+            "line_ids": line_vals,
+            "skipped_ids": [
+                Command.create(
+                    {
+                        "move_id": move.id,
+                        "partner_id": move.commercial_partner_id.id,
+                        "reason": reason,
+                    }
+                )
+                for move, reason in reasons.items()
+            ],
+        }
+
+    def _get_late_review_reasons(self, moves):
+        """{invoice: reason} for the invoices whose step waiting for approval
+        was approved or rejected by someone else since the wizard opened."""
+        if not self.approval_event_ids:
+            return {}
+        decided = self.approval_event_ids.sudo().filtered(lambda event: event.state != "pending")
+        return {
+            move: _("Its step was approved or rejected by someone else meanwhile.")
+            for move in moves & decided.move_id.with_env(self.env)
+        }
+
+    def _record_sent(self, vals_list):
+        """Record what was sent: on the steps waiting for approval when they
+        are the ones sent (approved), else as new events."""
+        Event = self.env["account.dunning.event"]
+        pending = {
+            (event.move_id.id, event.step_id.id): event
+            for event in self.approval_event_ids.sudo()
+            if event.state == "pending"
+        }
+        approved, new_vals = Event.sudo(), []
+        for vals in vals_list:
+            event = pending.get((vals["move_id"], vals["step_id"]))
+            if event:
+                event.write(vals)
+                approved |= event
+            else:
+                new_vals.append(vals)
+        approved._apply_to_moves()
+        return approved | self.env["account.dunning.run"]._record_events(new_vals)
 
     @api.model
     def _prepare_line_vals(self, partner, company, step, moves, history):

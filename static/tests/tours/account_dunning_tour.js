@@ -115,8 +115,13 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
             run: "click",
         },
         {
-            content: "One line per customer",
-            trigger: ".modal div[name=line_ids] .o_data_row:contains(Tour Customer A)",
+            content: "One line per customer and step",
+            trigger:
+                ".modal div[name=line_ids] .o_data_row:contains(Tour Customer A):contains(1,100.00)",
+        },
+        {
+            trigger:
+                ".modal div[name=line_ids] .o_data_row:contains(Tour Customer A):contains(1,200.00)",
         },
         {
             trigger: ".modal div[name=line_ids] .o_data_row:contains(Tour Customer B)",
@@ -124,8 +129,12 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
         {
             content: "Read and edit the email of the first customer",
             trigger:
-                ".modal div[name=line_ids] .o_data_row:contains(Tour Customer A) td[name=partner_id]",
+                ".modal div[name=line_ids] .o_data_row:contains(Tour Customer A):contains(1,200.00) td[name=partner_id]",
             run: "click",
+        },
+        {
+            content: "The dialog is titled after the customer",
+            trigger: ".modal .modal-title:contains(Tour Customer A)",
         },
         {
             trigger: ".modal div[name=body]:contains(1,200.00)",
@@ -135,11 +144,14 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
             run: "edit Tour subject",
         },
         {
-            trigger: ".modal .o_form_button_save",
+            content: "Saved, with no Save & New",
+            trigger:
+                ".modal-footer:not(:has(.o_form_button_save_new)) .o_form_button_save",
             run: "click",
         },
         {
-            trigger: ".modal div[name=line_ids] .o_data_row:contains(Tour subject)",
+            content: "Back to the customers",
+            trigger: "body:not(:has(.o_form_button_save)) .modal button[name=action_send]",
         },
         {
             content: "Send",
@@ -148,7 +160,8 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
         },
         {
             content: "The result is told",
-            trigger: ".o_notification:contains('Reminder emails sent: 2. Invoices reminded: 3.')",
+            trigger:
+                ".o_notification:contains('Reminder emails queued: 3. Invoices reminded: 3.')",
         },
     ],
 });
