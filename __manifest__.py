@@ -23,6 +23,7 @@
         "views/account_dunning_step_views.xml",
         "views/account_dunning_event_views.xml",
         "views/account_move_views.xml",
+        "views/account_dunning_customer_views.xml",
         "views/account_move_late_fees_views.xml",
         "views/account_dunning_ecb_rate_views.xml",
         "views/res_partner_views.xml",
@@ -40,7 +41,10 @@
     ],
     "demo": ["demo/account_dunning_demo.xml"],
     "assets": {
-        "web.assets_backend": ["account_dunning/static/src/js/*.js"],
+        "web.assets_backend": [
+            "account_dunning/static/src/js/*.js",
+            "account_dunning/static/src/js/*.xml",
+        ],
         "web.assets_tests": ["account_dunning/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",

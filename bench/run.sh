@@ -2,6 +2,7 @@
 # Benchmark: a fresh database with the module, N customers and open
 # invoices, one timed dunning run. Options go to bench_dunning.py, e.g.
 #   bench/run.sh --customers 20000 --invoices 100000 --due-ratio 0.05
+# BENCH_WORKSPACE=1 also times the first page of the dunning workspace.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -18,3 +19,6 @@ dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 echo "Installing $MODULE in $DB..."
 odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
 "$PYTHON" "$REPO_ROOT/bench/bench_dunning.py" --config "$CONF" --database "$DB" "$@"
+if [ "${BENCH_WORKSPACE:-}" = 1 ]; then
+    "$PYTHON" "$REPO_ROOT/bench/bench_workspace.py" --config "$CONF" --database "$DB"
+fi

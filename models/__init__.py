@@ -4,6 +4,7 @@ from . import account_dunning_event
 from . import account_move
 from . import account_move_late_fees
 from . import account_dunning_run
+from . import account_dunning_customer
 from . import dunning_channel_email
 from . import dunning_channel_letter
 from . import dunning_channel_activity

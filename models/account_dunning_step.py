@@ -276,11 +276,9 @@ class AccountDunningStep(models.Model):
 
     def _is_due_for(self, due_date, today):
         """Whether this step may be sent on ``today`` for an invoice due on
-        ``due_date``: its date has come, and a step after the due date is
+        ``due_date``: its date has come. A step after the due date is thus
         only for invoices overdue (an invoice due today is not)."""
         self.ensure_one()
-        if self.offset_days > 0 and due_date >= today:
-            return False
         return self._get_date(due_date) <= today
 
     def _get_payment_deadline(self, today):

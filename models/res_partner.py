@@ -1,6 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
@@ -35,6 +36,22 @@ class ResPartner(models.Model):
         "Empty: the salesperson, else the company's default dunning responsible.",
     )
 
+    dunning_note = fields.Text(
+        groups="account_dunning.group_account_dunning_user",
+        help="What the accountants need to know when chasing this customer.",
+    )
+    dunning_open_move_ids = fields.Many2many(
+        "account.move",
+        string="Open Items",
+        compute="_compute_dunning_open_move_ids",
+        groups="account_dunning.group_account_dunning_user",
+    )
+    dunning_timeline_ids = fields.Many2many(
+        "account.dunning.event",
+        string="Dunning Timeline",
+        compute="_compute_dunning_timeline_ids",
+        groups="account_dunning.group_account_dunning_user",
+    )
     dunning_overdue_count = fields.Integer(
         string="Overdue Invoices",
         compute="_compute_dunning_overdue",
@@ -68,6 +85,35 @@ class ResPartner(models.Model):
             count, amount = totals.get(partner.commercial_partner_id, (0, 0.0))
             partner.dunning_overdue_count = count
             partner.dunning_overdue_amount = amount
+
+    @api.depends_context("company")
+    def _compute_dunning_open_move_ids(self):
+        Move = self.env["account.move"]
+        moves = Move.search(
+            Move._get_dunning_remindable_domain()
+            + [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ],
+            order="invoice_date_due, id",
+        )
+        by_partner = moves.grouped("commercial_partner_id")
+        for partner in self:
+            partner.dunning_open_move_ids = by_partner.get(partner.commercial_partner_id, Move)
+
+    @api.depends_context("company")
+    def _compute_dunning_timeline_ids(self):
+        """Every dunning event of all the customer's invoices, newest first."""
+        Event = self.env["account.dunning.event"]
+        events = Event.search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        by_partner = events.grouped("partner_id")
+        for partner in self:
+            partner.dunning_timeline_ids = by_partner.get(partner.commercial_partner_id, Event)
 
     def _compute_dunning_event_count(self):
         counts = dict(
@@ -107,6 +153,48 @@ class ResPartner(models.Model):
         action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_overdue": 1}
         return action
+
+    def action_dunning_send_reminders(self):
+        """Send the reminders due for this customer's open invoices, through
+        the Send Reminders wizard (never what is not due, never twice a
+        day)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send reminders"),
+            "res_model": "account.dunning.send",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "active_model": "account.move",
+                "active_ids": self.dunning_open_move_ids.ids,
+            },
+        }
+
+    def action_dunning_pause(self):
+        """Pause the reminders of this customer's open invoices until a date."""
+        self.ensure_one()
+        if not self.dunning_open_move_ids:
+            raise UserError(_("This customer has no open invoice to pause."))
+        return self.dunning_open_move_ids.action_open_dunning_pause_wizard()
+
+    def action_dunning_log_call(self):
+        """Log a call with this customer, in its chatter."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a call"),
+            "res_model": "mail.activity",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "default_res_id": self.commercial_partner_id.id,
+                "default_activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "default_user_id": self.env.uid,
+                "default_date_deadline": fields.Date.context_today(self),
+            },
+        }
 
     def action_open_dunning_events(self):
         self.ensure_one()

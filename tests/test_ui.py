@@ -87,3 +87,39 @@ class TestDunningTour(HttpCase):
         self.assertEqual(mail_a.recipient_ids, self.customer_a)
         self.assertIn(self.invoice_a2.name, mail_a.body_html)
         self.assertEqual(mail_a.model, "res.partner")
+
+    def test_dunning_user_workspace_tour(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Dora Dunning",
+                "login": "dora",
+                "password": "dora-dunning-2026",
+                "email": "dora@company.example.com",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref("account.group_account_invoice").id,
+                            self.env.ref("account_dunning.group_account_dunning_user").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        self.assertFalse(user.has_group("base.group_system"))
+        # Today's run stopped with reminders due: the workspace says so.
+        cron = self.env.ref("account_dunning.ir_cron_run_dunning")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        cron.nextcall = fields.Datetime.now() + timedelta(days=1)
+        self.start_tour(
+            "/odoo/action-account_dunning.account_dunning_customer_action",
+            "account_dunning_workspace_tour",
+            login="dora",
+            password="dora-dunning-2026",
+            timeout=180,
+        )
+        events = (self.invoice_a1 | self.invoice_a2).dunning_event_ids
+        self.assertEqual(set(events.mapped("state")), {"queued"})
+        self.assertEqual(events.user_id, user)
+        self.assertFalse(self.invoice_b.dunning_event_ids)

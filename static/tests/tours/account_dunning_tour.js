@@ -151,7 +151,8 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
         },
         {
             content: "Back to the customers",
-            trigger: "body:not(:has(.o_form_button_save)) .modal button[name=action_send]",
+            trigger:
+                "body:not(:has(.o_form_button_save)) .modal button[name=action_send]",
         },
         {
             content: "Send",

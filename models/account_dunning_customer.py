@@ -1,0 +1,275 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+COLLECTION_STATUSES = [
+    ("action", "Action Needed Today"),
+    ("end", "End of Sequence"),
+    ("promise", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("paused", "Paused"),
+    ("excluded", "Excluded"),
+    ("on_track", "On Track"),
+]
+
+
+class AccountDunningCustomer(models.Model):
+    """The dunning workspace: one line per customer and company owing open
+    invoices, with what it owes, how late, what was done and what comes
+    next. Read in one query, whatever the number of customers shown."""
+
+    _name = "account.dunning.customer"
+    _description = "Dunning Customer"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "oldest_days_overdue desc, amount_overdue desc, id"
+    _depends = {
+        "account.move": [
+            "move_type",
+            "state",
+            "payment_state",
+            "amount_residual",
+            "amount_residual_signed",
+            "invoice_date_due",
+            "commercial_partner_id",
+            "company_id",
+            "dunning_next_date",
+            "dunning_next_step_id",
+            "dunning_paused",
+        ],
+        "account.dunning.event": [
+            "partner_id",
+            "company_id",
+            "date",
+            "step_id",
+            "channel",
+            "state",
+            "event_type",
+            "call_outcome",
+            "promise_date",
+            "activity_id",
+        ],
+        "res.partner": ["dunning_excluded", "dunning_responsible_id", "user_id"],
+        "res.company": ["dunning_responsible_id"],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    responsible_id = fields.Many2one("res.users", string="Responsible", readonly=True)
+    invoice_count = fields.Integer(string="Open Invoices", readonly=True)
+    amount_due = fields.Monetary(string="Total Due", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_not_due = fields.Monetary(string="Not Yet Due", readonly=True)
+    amount_1_30 = fields.Monetary(string="1-30 Days", readonly=True)
+    amount_31_60 = fields.Monetary(string="31-60 Days", readonly=True)
+    amount_61_90 = fields.Monetary(string="61-90 Days", readonly=True)
+    amount_over_90 = fields.Monetary(string="Over 90 Days", readonly=True)
+    oldest_days_overdue = fields.Integer(
+        string="Days Overdue",
+        readonly=True,
+        help="Days overdue of the customer's oldest overdue invoice.",
+    )
+    last_date = fields.Date(string="Last Action", readonly=True)
+    last_step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Last Step",
+        readonly=True,
+    )
+    last_channel = fields.Selection(
+        selection=lambda self: self.env["account.dunning.step"]._fields["channel"].selection,
+        readonly=True,
+    )
+    next_date = fields.Date(string="Next Action", readonly=True)
+    next_step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Next Step",
+        readonly=True,
+    )
+    next_channel = fields.Selection(
+        selection=lambda self: self.env["account.dunning.step"]._fields["channel"].selection,
+        readonly=True,
+    )
+    status = fields.Selection(
+        COLLECTION_STATUSES,
+        string="Collection Status",
+        readonly=True,
+        help="Action needed today: a call, a manual action, an approval or a letter "
+        "waits for a person. End of sequence: overdue invoices and no step left, "
+        "escalation needed. Promise and dispute come from the last call's outcome.",
+    )
+    dunning_note = fields.Text(related="partner_id.dunning_note")
+
+    @property
+    def _table_query(self):
+        return self._get_workspace_query(fields.Date.context_today(self))
+
+    @api.model
+    def _get_workspace_query(self, today):
+        """The workspace in one SQL query, as of ``today``: the open
+        invoices grouped per customer and company, the last reminder and the
+        work waiting for a person found through indexes."""
+        return SQL(
+            """
+            WITH open_moves AS (
+                SELECT m.id, m.commercial_partner_id AS partner_id, m.company_id,
+                       m.amount_residual_signed AS residual,
+                       %(today)s - m.invoice_date_due AS days,
+                       m.dunning_next_date, m.dunning_next_step_id, m.dunning_paused
+                  FROM account_move m
+                 WHERE %(remindable)s
+            ),
+            customers AS (
+                SELECT MIN(o.id) AS id, o.partner_id, o.company_id,
+                       COUNT(*) AS invoice_count,
+                       SUM(o.residual) AS amount_due,
+                       SUM(o.residual) FILTER (WHERE o.days > 0) AS amount_overdue,
+                       SUM(o.residual) FILTER (WHERE o.days <= 0) AS amount_not_due,
+                       SUM(o.residual) FILTER (WHERE o.days BETWEEN 1 AND 30) AS amount_1_30,
+                       SUM(o.residual) FILTER (WHERE o.days BETWEEN 31 AND 60) AS amount_31_60,
+                       SUM(o.residual) FILTER (WHERE o.days BETWEEN 61 AND 90) AS amount_61_90,
+                       SUM(o.residual) FILTER (WHERE o.days > 90) AS amount_over_90,
+                       GREATEST(MAX(o.days), 0) AS oldest_days_overdue,
+                       BOOL_OR(o.dunning_paused) AS any_paused,
+                       (ARRAY_AGG(o.dunning_next_step_id ORDER BY o.dunning_next_date, o.id)
+                            FILTER (WHERE o.dunning_next_date IS NOT NULL
+                                      AND NOT COALESCE(o.dunning_paused, FALSE)))[1]
+                           AS next_step_id,
+                       MIN(o.dunning_next_date)
+                           FILTER (WHERE NOT COALESCE(o.dunning_paused, FALSE))
+                           AS next_date
+                  FROM open_moves o
+              GROUP BY o.partner_id, o.company_id
+            )
+            SELECT c.id, c.partner_id, c.company_id, comp.currency_id,
+                   c.invoice_count, c.amount_due,
+                   COALESCE(c.amount_overdue, 0) AS amount_overdue,
+                   COALESCE(c.amount_not_due, 0) AS amount_not_due,
+                   COALESCE(c.amount_1_30, 0) AS amount_1_30,
+                   COALESCE(c.amount_31_60, 0) AS amount_31_60,
+                   COALESCE(c.amount_61_90, 0) AS amount_61_90,
+                   COALESCE(c.amount_over_90, 0) AS amount_over_90,
+                   c.oldest_days_overdue,
+                   last_event.date AS last_date,
+                   last_event.step_id AS last_step_id,
+                   last_event.channel AS last_channel,
+                   c.next_date, c.next_step_id, next_step.channel AS next_channel,
+                   COALESCE(
+                       (SELECT u.id FROM res_users u
+                         WHERE u.id = p.dunning_responsible_id AND u.active AND NOT u.share),
+                       (SELECT u.id FROM res_users u
+                         WHERE u.id = p.user_id AND u.active AND NOT u.share),
+                       comp.dunning_responsible_id
+                   ) AS responsible_id,
+                   CASE
+                       WHEN p.dunning_excluded THEN 'excluded'
+                       WHEN waiting.any_waiting THEN 'action'
+                       WHEN last_call.call_outcome = 'promise'
+                            AND last_call.promise_date >= %(today)s THEN 'promise'
+                       WHEN last_call.call_outcome = 'dispute' THEN 'dispute'
+                       WHEN c.any_paused THEN 'paused'
+                       WHEN c.next_date <= %(today)s
+                            AND next_step.channel IN ('phone', 'manual', 'letter') THEN 'action'
+                       WHEN c.amount_overdue > 0 AND c.next_date IS NULL THEN 'end'
+                       ELSE 'on_track'
+                   END AS status
+              FROM customers c
+              JOIN res_partner p ON p.id = c.partner_id
+              JOIN res_company comp ON comp.id = c.company_id
+              LEFT JOIN account_dunning_step next_step ON next_step.id = c.next_step_id
+              LEFT JOIN LATERAL (
+                    SELECT e.date, e.step_id, e.channel
+                      FROM account_dunning_event e
+                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
+                       AND e.event_type = 'reminder' AND e.state IN ('sent', 'queued')
+                  ORDER BY e.date DESC, e.id DESC
+                     LIMIT 1
+              ) last_event ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT e.call_outcome, e.promise_date
+                      FROM account_dunning_event e
+                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
+                       AND e.call_outcome IS NOT NULL
+                  ORDER BY e.date DESC, e.id DESC
+                     LIMIT 1
+              ) last_call ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT TRUE AS any_waiting
+                      FROM account_dunning_event e
+                 LEFT JOIN mail_activity a ON a.id = e.activity_id
+                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
+                       AND (e.state = 'pending'
+                            OR (a.id IS NOT NULL AND a.date_deadline <= %(today)s))
+                     LIMIT 1
+              ) waiting ON TRUE
+            """,
+            today=today,
+            remindable=self._get_remindable_condition(),
+        )
+
+    @api.model
+    def _get_remindable_condition(self):
+        """The SQL of ``account.move._get_dunning_remindable_domain``, on
+        the table ``m``."""
+        # The workspace's own rule keeps each user to the allowed companies.
+        Move = self.env["account.move"].sudo()
+        query = Move._search(Move._get_dunning_remindable_domain())
+        return SQL("m.id IN %s", query.subselect())
+
+    @api.model
+    def get_run_warning(self):
+        """That today's dunning run did not finish in one of the user's
+        companies, in words, else False."""
+        self.check_access("read")
+        Run = self.env["account.dunning.run"].sudo()
+        if Run._get_run_unfinished_companies() & self.env.companies:
+            return Run.with_context(lang=self.env.lang)._get_run_unfinished_warning()
+        return False
+
+    def action_open_customer(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "views": [(False, "form")],
+            "context": {"dunning_open_page": True},
+        }
+
+    def action_open_invoices(self):
+        """The customer's invoices open for dunning."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning.account_move_dunning_action"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "in", self.partner_id.ids),
+            ("company_id", "in", self.company_id.ids),
+        ]
+        return action
+
+    def action_send_reminders(self):
+        """Send reminders, as from the invoices: what is due for each
+        customer, never what is not due, never twice a day."""
+        moves = self._get_open_moves()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send reminders"),
+            "res_model": "account.dunning.send",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": "account.move", "active_ids": moves.ids},
+        }
+
+    def action_pause(self):
+        """Pause the reminders of the customers' open invoices."""
+        return self._get_open_moves().action_open_dunning_pause_wizard()
+
+    def _get_open_moves(self):
+        return self.env["account.move"].search(
+            self.env["account.move"]._get_dunning_remindable_domain()
+            + [
+                ("commercial_partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
