@@ -115,6 +115,24 @@ class AccountMove(models.Model):
         groups=DUNNING_GROUP,
         help="The day the run sends the next step: today when it is already due.",
     )
+    dunning_status = fields.Selection(
+        [
+            ("excluded", "Excluded"),
+            ("paused", "Paused"),
+            ("approval", "Waiting Approval"),
+            ("call", "Call Planned"),
+            ("disputed", "Disputed"),
+            ("failed", "Reminder Failed"),
+            ("end", "End of Sequence"),
+            ("scheduled", "Scheduled"),
+            ("not_due", "Not Due"),
+        ],
+        compute="_compute_dunning_status",
+        groups=DUNNING_GROUP,
+        help="Where the dunning of this invoice stands, in one word: a step waiting "
+        "for approval or printing, a call or task planned for today or before, the "
+        "last call's dispute, a failed reminder, or no step left while overdue.",
+    )
     dunning_days_overdue = fields.Integer(
         string="Days Overdue",
         compute="_compute_dunning_days_overdue",
@@ -226,6 +244,46 @@ class AccountMove(models.Model):
                 date = today
             move.dunning_upcoming_step_id = step
             move.dunning_upcoming_date = date
+
+    @api.depends_context("tz")
+    @api.depends(
+        "commercial_partner_id.dunning_excluded",
+        "dunning_paused",
+        "dunning_last_failed",
+        "dunning_next_step_id",
+        "dunning_event_ids.state",
+        "dunning_event_ids.call_outcome",
+        "dunning_event_ids.activity_id",
+    )
+    def _compute_dunning_status(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            move.dunning_status = move._get_dunning_status(today)
+
+    def _get_dunning_status(self, today):
+        """Where the dunning of this invoice stands on ``today`` (no I/O
+        beyond its own events)."""
+        self.ensure_one()
+        events = self.sudo().dunning_event_ids
+        if self.commercial_partner_id.dunning_excluded:
+            return "excluded"
+        if self.dunning_paused:
+            return "paused"
+        if any(event.state == "pending" for event in events):
+            return "approval"
+        if any(event.activity_id and event.activity_id.date_deadline <= today for event in events):
+            return "call"
+        last_call = events.filtered("call_outcome").sorted(lambda event: (event.date, event.id))[
+            -1:
+        ]
+        if last_call.call_outcome == "dispute":
+            return "disputed"
+        if self.dunning_last_failed:
+            return "failed"
+        if not self.dunning_next_step_id:
+            overdue = self.invoice_date_due and self.invoice_date_due < today
+            return "end" if overdue and self._dunning_is_open() else False
+        return "scheduled" if self.invoice_date_due < today else "not_due"
 
     @api.depends_context("tz")
     @api.depends("invoice_date_due", "payment_state", "state")

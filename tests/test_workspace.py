@@ -182,6 +182,47 @@ class TestWorkspace(DunningCase):
         with self.assertRaises(AccessError):
             Customer.with_user(self.salesperson).get_run_warning()
 
+    # The invoice list's badge ---------------------------------------------
+
+    def status(self, invoice):
+        invoice.invalidate_recordset()
+        with freeze_time(TODAY):
+            return invoice.dunning_status
+
+    def test_invoice_status_says_where_its_dunning_stands(self):
+        self.step_reminder1.auto = False
+        waiting = self.create_invoice(due=day(-3))
+        call = self.create_invoice(partner=self.customer_b, due=day(-30))
+        coming = self.create_invoice(due=day(5))
+        self.assertEqual(self.status(coming), "not_due")
+        self.run_dunning()
+        self.assertEqual(self.status(waiting), "approval")
+        self.assertEqual(self.status(call), "call")
+        activity = self.events(call).activity_id
+        activity.write({"dunning_call_outcome": "dispute"})
+        with freeze_time(TODAY):
+            activity.action_done()
+        self.assertEqual(self.status(call), "disputed")
+        self.assertEqual(self.status(coming), "not_due")
+        self.events(waiting).action_approve()
+        self.assertEqual(self.status(waiting), "scheduled")
+        waiting.action_dunning_pause(reason="Credit note")
+        self.assertEqual(self.status(waiting), "paused")
+        self.customer.dunning_excluded = True
+        self.assertEqual(self.status(waiting), "excluded")
+
+    def test_invoice_status_end_of_sequence_and_failure(self):
+        ended = self.create_invoice(partner=self.customer_b, due=day(-30))
+        mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
+        failed = self.create_invoice(partner=mute, due=day(-3))
+        self.run_dunning()
+        self.assertEqual(self.status(failed), "call", "its failure is a task for today")
+        self.events(failed).activity_id.unlink()
+        self.assertEqual(self.status(failed), "failed")
+        with freeze_time(TODAY):
+            self.events(ended).activity_id.action_done()
+        self.assertEqual(self.status(ended), "end")
+
     # The customer form ---------------------------------------------------
 
     def test_customer_page_lists_open_items_and_timeline(self):
