@@ -14,5 +14,6 @@ from . import mail_mail
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_statement
 from . import mail_activity
 from . import account_dunning_ecb_rate

@@ -261,6 +261,13 @@ class AccountDunningCustomer(models.Model):
             "context": {"active_model": "account.move", "active_ids": moves.ids},
         }
 
+    def action_send_statements(self):
+        """Email their statement to the customers selected, each in its
+        company."""
+        for company, lines in self.grouped("company_id").items():
+            result = lines.partner_id.with_company(company).action_dunning_send_statement()
+        return result
+
     def action_pause(self):
         """Pause the reminders of the customers' open invoices."""
         return self._get_open_moves().action_open_dunning_pause_wizard()
