@@ -42,6 +42,7 @@ class AccountDunningStep(models.Model):
             ("sms", "SMS"),
             ("letter", "Letter"),
             ("post", "Letter by Post"),
+            ("statement", "Statement by Email"),
             ("formal_notice", "Formal Notice"),
             ("phone", "Phone Call"),
             ("manual", "Manual Action"),
@@ -56,6 +57,14 @@ class AccountDunningStep(models.Model):
         ondelete="restrict",
         help="Rendered on the customer's oldest invoice of the reminder; the "
         "template lists all of them with object.dunning_reminder_move_ids.",
+    )
+    statement_template_id = fields.Many2one(
+        "mail.template",
+        string="Statement Template",
+        domain=[("model", "=", "res.partner")],
+        ondelete="restrict",
+        help="Email of a statement step, rendered on the customer with its statement "
+        "attached. Empty: the module's Customer Statement template.",
     )
     sms_template_id = fields.Many2one(
         "sms.template",
@@ -192,6 +201,22 @@ class AccountDunningStep(models.Model):
                         template=step.mail_template_id.display_name,
                         step=step.name,
                         model=step.mail_template_id.model,
+                    )
+                )
+
+    @api.constrains("statement_template_id")
+    def _check_statement_template_model(self):
+        for step in self:
+            template = step.statement_template_id
+            if template and template.model != "res.partner":
+                raise ValidationError(
+                    _(
+                        "The statement template %(template)s of step %(step)s is for "
+                        "%(model)s: statements are rendered on customers (Contact, "
+                        "res.partner).",
+                        template=template.display_name,
+                        step=step.name,
+                        model=template.model,
                     )
                 )
 

@@ -17,6 +17,27 @@ AGING_BUCKETS = (
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    dunning_statement_day = fields.Integer(
+        string="Monthly Statement Day",
+        groups="account_dunning.group_account_dunning_user",
+        help="Day of the month (1 to 28) on which this customer receives its statement "
+        "by email, in each company where it owes open invoices. 0: no monthly statement.",
+    )
+    dunning_statement_last_date = fields.Date(
+        string="Last Monthly Statement",
+        company_dependent=True,
+        readonly=True,
+        groups="account_dunning.group_account_dunning_user",
+    )
+
+    _sql_constraints = [
+        (
+            "dunning_statement_day_range",
+            "CHECK(dunning_statement_day BETWEEN 0 AND 28)",
+            "The day of the monthly statement must be between 1 and 28 (0: none).",
+        ),
+    ]
+
     def action_dunning_send_statement(self):
         """Email each customer its statement (PDF attached), logged on its
         chatter."""

@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from psycopg2.errors import CheckViolation
+
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import TODAY, DunningCase
 from .smtp import smtp_server
@@ -155,3 +158,74 @@ class TestStatementDocuments(StatementCase):
         [attachment] = [part for part in email.iter_attachments()]
         self.assertEqual(attachment.get_content_type(), "application/pdf")
         self.assertIn("Statement of account", pdf_text(attachment.get_content()))
+
+
+@tagged("post_install", "-at_install")
+class TestStatementStep(DunningCase):
+    def test_a_step_can_send_the_statement(self):
+        self.step_reminder2.write({"channel": "statement", "mail_template_id": False})
+        invoice = self.create_invoice(due=day(-14), amount=750)
+        mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
+        unreachable = self.create_invoice(partner=mute, due=day(-14))
+        self.run_dunning()
+        event = self.events(invoice)
+        self.assertEqual(
+            (event.step_id, event.channel, event.state),
+            (self.step_reminder2, "statement", "queued"),
+        )
+        message = event.message_id
+        self.assertEqual((message.model, message.res_id), ("res.partner", self.customer.id))
+        self.assertIn("statement of account", message.subject)
+        self.assertIn("750.00", message.body)
+        self.assertEqual(event.mail_id.mail_message_id, message)
+        self.assertTrue(message.attachment_ids, "the statement attached")
+        self.assertEqual(invoice.dunning_step_id, self.step_reminder2)
+        failed = self.events(unreachable)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("no email address", failed.note)
+        self.assertTrue(failed.activity_id)
+
+    def test_statement_template_must_be_on_customers(self):
+        with self.assertRaisesRegex(ValidationError, "statements are rendered on customers"):
+            self.step_reminder2.write(
+                {"channel": "statement", "statement_template_id": self.template_reminder1.id}
+            )
+
+    def statements(self, partner):
+        return partner.message_ids.filtered(
+            lambda message: "statement of account" in (message.subject or "")
+        )
+
+    def test_monthly_statement_on_the_customers_day_once(self):
+        self.customer.dunning_statement_day = TODAY.day
+        self.customer_b.dunning_statement_day = TODAY.day  # owes nothing
+        other_day = self.env["res.partner"].create(
+            {"name": "Later", "is_company": True, "email": "later@example.com"}
+        )
+        other_day.dunning_statement_day = TODAY.day + 1
+        self.create_invoice(due=day(-3))
+        self.create_invoice(partner=other_day, due=day(-3))
+        mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
+        mute.dunning_statement_day = TODAY.day
+        self.create_invoice(partner=mute, due=day(-3))
+        Run = self.env["account.dunning.run"]
+        with freeze_time(TODAY):
+            Run._cron_send_statements()
+            Run._cron_send_statements()
+        self.assertEqual(len(self.statements(self.customer)), 1, "once a day")
+        self.assertFalse(self.statements(self.customer_b))
+        self.assertFalse(self.statements(other_day))
+        self.assertIn(
+            "could not be sent", " ".join(mute.message_ids.mapped("body")), "told, not retried"
+        )
+        self.assertEqual(
+            self.customer.with_company(self.company).dunning_statement_last_date, TODAY
+        )
+        with freeze_time(day(31)):  # 2026-04-10: its day next month
+            Run._cron_send_statements()
+        self.assertEqual(len(self.statements(self.customer)), 2)
+
+    def test_statement_day_is_a_day_of_every_month(self):
+        with self.assertRaises(CheckViolation), self.cr.savepoint(), mute_logger("odoo.sql_db"):
+            self.customer.dunning_statement_day = 31
+            self.customer.flush_recordset()
