@@ -203,10 +203,9 @@ class AccountDunningSend(models.TransientModel):
         if not self.approval_event_ids:
             return {}
         decided = self.approval_event_ids.sudo().filtered(lambda event: event.state != "pending")
-        return {
-            move: _("Its step was approved or rejected by someone else meanwhile.")
-            for move in moves & decided.move_id.with_env(self.env)
-        }
+        # Out of the comprehension: _() finds the language in this frame.
+        reason = _("Its step was approved or rejected by someone else meanwhile.")
+        return dict.fromkeys(moves & decided.move_id.with_env(self.env), reason)
 
     def _record_sent(self, vals_list):
         """Record what was sent: on the steps waiting for approval when they
