@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 from .account_move import DUNNING_GROUP
 
@@ -47,7 +48,7 @@ class AccountMove(models.Model):
         help="Annual rate(s) of the late-payment interest, oldest first.",
     )
 
-    @api.depends_context("dunning_date", "tz")
+    @api.depends_context("dunning_date", "tz", "lang")
     @api.depends(
         "move_type",
         "state",
@@ -235,12 +236,14 @@ class AccountMove(models.Model):
 
     @api.model
     def _get_dunning_rate_label(self, details):
-        """'13.15 % then 12.15 %': the successive rates of ``details``."""
+        """'13.15 % then 12.15 %' ('13,15 % puis 12,15 %' in French): the
+        successive rates of ``details``, in the language's number format."""
         rates = []
         for _days, rate in details:
             if not rates or rates[-1] != rate:
                 rates.append(rate)
-        return _(" then ").join(f"{rate:.2f} %" for rate in rates) or False
+        labels = [f"{formatLang(self.env, rate, digits=2)}\N{NO-BREAK SPACE}%" for rate in rates]
+        return _(" then ").join(labels) or False
 
     def _get_dunning_fees_journal(self, company):
         """The sales journal invoicing the late-payment costs of ``company``."""

@@ -601,7 +601,7 @@ class AccountDunningRun(models.AbstractModel):
         vals_list = []
         for _partner, moves, recipients, _mail in sent:
             body = _(
-                "Reminder %(step)s sent by email to %(recipients)s (%(invoices)s).",
+                "%(step)s sent by email to %(recipients)s (%(invoices)s).",
                 step=step.display_name,
                 recipients=", ".join(recipients.mapped("email_formatted")),
                 invoices=", ".join(moves.mapped("name")),

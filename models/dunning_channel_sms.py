@@ -136,7 +136,7 @@ class AccountDunningRun(models.AbstractModel):
         for _partner, moves, number, body in to_send:
             note = Markup("<p>%s</p><p>%s</p>") % (
                 _(
-                    "Reminder %(step)s sent by SMS to %(number)s (%(invoices)s).",
+                    "%(step)s sent by SMS to %(number)s (%(invoices)s).",
                     step=step.display_name,
                     number=number,
                     invoices=", ".join(moves.mapped("name")),

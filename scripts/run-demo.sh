@@ -34,9 +34,17 @@ dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --load-language=en_US,fr_FR --stop-after-init --log-level=warn
 
 # Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
-odoo_bin -c "$CONF" -d "$DB" --log-level=warn &
+# Started directly, not through a shell function, so that $! is the server
+# itself: stopping this script stops Odoo too.
+"$PYTHON" -m odoo -c "$CONF" -d "$DB" --log-level=warn &
 ODOO_PID=$!
-trap 'kill $SMTP_PID $ODOO_PID 2>/dev/null; rm -rf "$ADDONS_DIR"' EXIT
+stop() {
+    kill "$SMTP_PID" "$ODOO_PID" 2>/dev/null || true
+    wait "$ODOO_PID" 2>/dev/null || true
+    rm -rf "$ADDONS_DIR"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 60); do
     curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/web/login" && break
     sleep 1

@@ -76,6 +76,7 @@ class TestEngine(DunningCase):
         note = invoice.message_ids.filtered(lambda m: "Reminder 1" in m.body)
         self.assertEqual(len(note), 1)
         self.assertIn("contact@bistrot.example.com", note.body)
+        self.assertNotIn("Reminder Reminder", note.body)
         self.assertEqual(
             (note.message_type, note.subtype_id), ("notification", self.env.ref("mail.mt_note"))
         )

@@ -54,7 +54,8 @@ class TestLateFees(DunningCase):
         # 1,000 × 12 × 30 / 365 / 100 = 9.8630 → 9.86; + 40 indemnity.
         self.assertEqual(self.fees(invoice, date(2026, 3, 2)), (9.86, 40.0, 49.86))
         self.assertEqual(
-            invoice.with_context(dunning_date="2026-03-02").dunning_late_rate_label, "12.00 %"
+            invoice.with_context(dunning_date="2026-03-02").dunning_late_rate_label,
+            "12.00\N{NO-BREAK SPACE}%",
         )
 
     def test_days_run_from_the_day_after_the_due_date(self):
@@ -81,7 +82,22 @@ class TestLateFees(DunningCase):
         # 1,000 × (13.15 × 10 + 12.15 × 10) / 36,500 = 253 / 36.5 = 6.9315 → 6.93.
         invoice = invoice.with_context(dunning_date=date(2025, 7, 10))
         self.assertEqual(invoice.dunning_late_interest, 6.93)
-        self.assertEqual(invoice.dunning_late_rate_label, "13.15 % then 12.15 %")
+        self.assertEqual(
+            invoice.dunning_late_rate_label,
+            "13.15\N{NO-BREAK SPACE}% then 12.15\N{NO-BREAK SPACE}%",
+        )
+
+    def test_rates_in_the_number_format_of_the_language(self):
+        self.fr.dunning_interest_rate = 0.0
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        invoice = self.fr_invoice(date(2025, 6, 20)).with_context(
+            dunning_date=date(2025, 7, 10), lang="fr_FR"
+        )
+        self.assertEqual(
+            invoice.dunning_late_rate_label,
+            "13,15\N{NO-BREAK SPACE}% puis 12,15\N{NO-BREAK SPACE}%",
+        )
 
     def test_legal_rate_over_three_half_years(self):
         self.fr.dunning_interest_rate = 0.0
@@ -93,7 +109,10 @@ class TestLateFees(DunningCase):
         # 1,000 × 3,594.55 / 36,500 = 98.4808 → 98.48.
         invoice = invoice.with_context(dunning_date=date(2025, 8, 15))
         self.assertEqual(invoice.dunning_late_interest, 98.48)
-        self.assertEqual(invoice.dunning_late_rate_label, "14.25 % then 13.15 % then 12.15 %")
+        self.assertEqual(
+            invoice.dunning_late_rate_label,
+            "14.25\N{NO-BREAK SPACE}% then 13.15\N{NO-BREAK SPACE}% then 12.15\N{NO-BREAK SPACE}%",
+        )
         self.assertEqual(invoice.dunning_late_fees_total, 138.48)
 
     def test_rate_periods(self):
@@ -246,16 +265,16 @@ class TestLateFees(DunningCase):
         self.assertEqual(
             [(line.name, line.price_unit) for line in draft_a.invoice_line_ids],
             [
-                (f"Late-payment interest on {a1.name}: 30 days at 12.00 %", 9.86),
+                (f"Late-payment interest on {a1.name}: 30 days at 12.00\N{NO-BREAK SPACE}%", 9.86),
                 (f"Fixed recovery indemnity for {a1.name}", 40.0),
-                (f"Late-payment interest on {a2.name}: 10 days at 12.00 %", 1.64),
+                (f"Late-payment interest on {a2.name}: 10 days at 12.00\N{NO-BREAK SPACE}%", 1.64),
                 (f"Fixed recovery indemnity for {a2.name}", 40.0),
             ],
         )
         self.assertEqual(
             [(line.name, line.price_unit) for line in draft_b.invoice_line_ids],
             [
-                (f"Late-payment interest on {b1.name}: 60 days at 12.00 %", 39.45),
+                (f"Late-payment interest on {b1.name}: 60 days at 12.00\N{NO-BREAK SPACE}%", 39.45),
                 (f"Fixed recovery indemnity for {b1.name}", 40.0),
             ],
         )
