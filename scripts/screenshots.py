@@ -1,7 +1,9 @@
 """Screenshots of the accountant's screens, from the demo database served
 by scripts/run-demo.sh. Run by scripts/screenshots.sh."""
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -9,6 +11,7 @@ from playwright.sync_api import sync_playwright
 BASE_URL, TARGET = sys.argv[1], Path(sys.argv[2])
 SEQUENCES = "/odoo/action-account_dunning.account_dunning_sequence_action"
 DUNNING = "/odoo/action-account_dunning.account_move_dunning_action"
+WORKSPACE = "/odoo/action-account_dunning.account_dunning_customer_action"
 
 
 def settle(page):
@@ -65,6 +68,41 @@ def main():
         ).click()
         page.wait_for_selector(".modal .o_form_view div[name=body]")
         shoot(page, "send_wizard_preview")
+
+        page.goto(BASE_URL + WORKSPACE)
+        page.wait_for_selector(".o_searchview_facet")
+        page.locator(".o_searchview_facet .o_facet_remove").first.click()
+        page.wait_for_selector(".o_list_view .o_data_row")
+        shoot(page, "workspace")
+
+        row = page.locator(".o_data_row").first
+        row.locator("button[name=action_open_customer]").click()
+        page.wait_for_selector(".o_form_view .o_notebook")
+        page.locator(".o_notebook a.nav-link[name=dunning]").click()
+        page.wait_for_selector("div[name=dunning_open_move_ids] .o_data_row")
+        settle(page)
+        shoot(page, "customer_dunning_page")
+
+        partner_id = page.url.rstrip("/").split("/")[-1]
+        response = page.request.get(
+            f"{BASE_URL}/report/pdf/account_dunning.report_customer_statement/{partner_id}"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = Path(tmp) / "statement.pdf"
+            pdf.write_bytes(response.body())
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-singlefile",
+                    str(pdf),
+                    str(TARGET / "screenshot_statement"),
+                ],
+                check=True,
+            )
+        print(f"  {TARGET / 'screenshot_statement.png'}")
         browser.close()
 
 
