@@ -1,7 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class ResPartner(models.Model):
@@ -159,6 +159,7 @@ class ResPartner(models.Model):
         the Send Reminders wizard (never what is not due, never twice a
         day)."""
         self.ensure_one()
+        self._check_dunning_user()
         return {
             "type": "ir.actions.act_window",
             "name": _("Send reminders"),
@@ -174,6 +175,7 @@ class ResPartner(models.Model):
     def action_dunning_pause(self):
         """Pause the reminders of this customer's open invoices until a date."""
         self.ensure_one()
+        self._check_dunning_user()
         if not self.dunning_open_move_ids:
             raise UserError(_("This customer has no open invoice to pause."))
         return self.dunning_open_move_ids.action_open_dunning_pause_wizard()
@@ -181,6 +183,7 @@ class ResPartner(models.Model):
     def action_dunning_log_call(self):
         """Log a call with this customer, in its chatter."""
         self.ensure_one()
+        self._check_dunning_user()
         return {
             "type": "ir.actions.act_window",
             "name": _("Log a call"),
@@ -203,6 +206,14 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         return action
+
+    def _check_dunning_user(self):
+        """The dunning of customers, their statements included, is for
+        Dunning Users (and the engine) only."""
+        if not self.env.su and not self.env.user.has_group(
+            "account_dunning.group_account_dunning_user"
+        ):
+            raise AccessError(_("Only Dunning Users see and act on the dunning of customers."))
 
     def _get_dunning_overdue_domain(self, today):
         return self.env["account.move"]._get_dunning_remindable_domain() + [

@@ -42,7 +42,7 @@ class ResPartner(models.Model):
         """Email each customer its statement (PDF attached), logged on its
         chatter."""
         customers = self.commercial_partner_id
-        customers._check_dunning_statement_access()
+        customers._check_dunning_user()
         messages = customers._send_dunning_statement()
         return {
             "type": "ir.actions.client",
@@ -58,14 +58,10 @@ class ResPartner(models.Model):
 
     def action_dunning_print_statement(self):
         customers = self.commercial_partner_id
-        customers._check_dunning_statement_access()
+        customers._check_dunning_user()
         return self.env.ref("account_dunning.action_report_customer_statement").report_action(
             customers
         )
-
-    def _check_dunning_statement_access(self):
-        if not self.env.user.has_group("account_dunning.group_account_dunning_user"):
-            raise UserError(_("Only Dunning Users send customer statements."))
 
     def _send_dunning_statement(self, template=None):
         """Post the statement email of each customer, the PDF rendered by
@@ -113,6 +109,8 @@ class ResPartner(models.Model):
         payments not yet applied included.
         """
         self.ensure_one()
+        # Read in sudo below: only Dunning Users (and the engine) get here.
+        self._check_dunning_user()
         date_to = date_to or fields.Date.context_today(self)
         date_from, date_to = self._get_dunning_statement_period(date_to)
         company = self.env.company

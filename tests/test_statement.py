@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from psycopg2.errors import CheckViolation
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -94,9 +94,36 @@ class TestStatement(StatementCase):
         self.assertTrue(items[self.invoice_a]["url"].endswith(self.invoice_a.get_portal_url()))
         self.assertFalse(items[self.credit_note]["url"])
 
-    def test_only_dunning_users_send_statements(self):
-        with self.assertRaisesRegex(UserError, "Only Dunning Users"):
-            self.customer.with_user(self.salesperson).action_dunning_send_statement()
+    def test_only_dunning_users_see_and_send_statements(self):
+        # The salesperson is an internal user without the dunning rights; a
+        # portal user of the customer neither sees its statement.
+        portal = self.env["res.users"].create(
+            {
+                "name": "Bistrot Portal",
+                "login": "bistrot_portal",
+                "partner_id": self.customer.id,
+                "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
+        )
+        for user in (self.salesperson, portal):
+            customer = self.customer.with_user(user)
+            for method in (
+                "action_dunning_send_statement",
+                "action_dunning_print_statement",
+                "action_dunning_send_reminders",
+                "action_dunning_pause",
+                "action_dunning_log_call",
+                "_get_dunning_statement",
+            ):
+                with self.subTest(user=user.login, method=method):
+                    with self.assertRaisesRegex(AccessError, "Only Dunning Users"):
+                        getattr(customer, method)()
+        self.assertFalse(self.statements(self.customer))
+
+    def statements(self, partner):
+        return partner.message_ids.filtered(
+            lambda message: "statement of account" in (message.subject or "")
+        )
 
     def test_customer_without_email_gets_no_statement(self):
         mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
