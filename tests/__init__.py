@@ -14,3 +14,5 @@ from . import test_screens
 from . import test_send_wizard
 from . import test_ui
 from . import test_security
+from . import test_workspace
+from . import test_statement
