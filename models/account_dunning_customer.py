@@ -1,6 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 COLLECTION_STATUSES = [
@@ -78,7 +78,7 @@ class AccountDunningCustomer(models.Model):
         readonly=True,
     )
     last_channel = fields.Selection(
-        selection=lambda self: self.env["account.dunning.step"]._fields["channel"].selection,
+        selection="_get_channel_selection",
         readonly=True,
     )
     next_date = fields.Date(string="Next Action", readonly=True)
@@ -88,7 +88,7 @@ class AccountDunningCustomer(models.Model):
         readonly=True,
     )
     next_channel = fields.Selection(
-        selection=lambda self: self.env["account.dunning.step"]._fields["channel"].selection,
+        selection="_get_channel_selection",
         readonly=True,
     )
     status = fields.Selection(
@@ -100,6 +100,10 @@ class AccountDunningCustomer(models.Model):
         "escalation needed. Promise and dispute come from the last call's outcome.",
     )
     dunning_note = fields.Text(related="partner_id.dunning_note")
+
+    @api.model
+    def _get_channel_selection(self):
+        return self.env["account.dunning.step"]._fields["channel"]._description_selection(self.env)
 
     @property
     def _table_query(self):
@@ -251,31 +255,24 @@ class AccountDunningCustomer(models.Model):
     def action_send_reminders(self):
         """Send reminders, as from the invoices: what is due for each
         customer, never what is not due, never twice a day."""
-        moves = self._get_open_moves()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send reminders"),
-            "res_model": "account.dunning.send",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"active_model": "account.move", "active_ids": moves.ids},
-        }
+        return self._get_open_moves().action_open_dunning_send_wizard()
 
     def action_send_statements(self):
         """Email their statement to the customers selected, each in its
         company."""
+        self.partner_id._check_dunning_user()
+        messages = self.env["mail.message"]
         for company, lines in self.grouped("company_id").items():
-            result = lines.partner_id.with_company(company).action_dunning_send_statement()
-        return result
+            messages |= lines.partner_id.with_company(company)._send_dunning_statement()
+        return self.env["res.partner"]._notify_dunning_statements_sent(messages)
 
     def action_pause(self):
         """Pause the reminders of the customers' open invoices."""
         return self._get_open_moves().action_open_dunning_pause_wizard()
 
     def _get_open_moves(self):
-        return self.env["account.move"].search(
-            self.env["account.move"]._get_dunning_remindable_domain()
-            + [
+        return self.env["account.move"]._search_dunning_open_moves(
+            [
                 ("commercial_partner_id", "in", self.partner_id.ids),
                 ("company_id", "in", self.company_id.ids),
             ]

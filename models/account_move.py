@@ -424,6 +424,16 @@ class AccountMove(models.Model):
         )
         return True
 
+    def action_open_dunning_send_wizard(self):
+        """Send reminders (Relancer) on these invoices: what is due for each
+        customer, never what is not due, never twice a day."""
+        self._check_dunning_access()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_dunning_send_action"
+        )
+        action["context"] = {"active_model": "account.move", "active_ids": self.ids}
+        return action
+
     def action_open_dunning_pause_wizard(self):
         self._check_dunning_access()
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -687,8 +697,8 @@ class AccountMove(models.Model):
         ]
 
     @api.model
-    def _search_dunning_open_moves(self, domain):
-        return self.search(self._get_dunning_remindable_domain() + domain)
+    def _search_dunning_open_moves(self, domain, order=None):
+        return self.search(self._get_dunning_remindable_domain() + domain, order=order)
 
     def _get_dunning_next_step(self):
         """The next step this invoice will reach, if any."""

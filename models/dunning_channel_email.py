@@ -127,17 +127,7 @@ class AccountDunningRun(models.AbstractModel):
             if recipients:
                 sendable.append((partner, moves, recipients))
             else:
-                failures.append(
-                    (
-                        partner,
-                        moves,
-                        _(
-                            "The customer %(customer)s has no email address, nor has any "
-                            "of its invoice contacts.",
-                            customer=partner.display_name,
-                        ),
-                    )
-                )
+                failures.append((partner, moves, self._get_no_email_reason(partner)))
         rendered = self._render_reminder_emails(
             [moves for _p, moves, _r in sendable], template=template
         )
@@ -194,6 +184,27 @@ class AccountDunningRun(models.AbstractModel):
     def _get_reminder_recipients(self, partner):
         """Who receives a customer's reminders."""
         return partner._get_reminder_recipients()
+
+    @api.model
+    def _get_no_email_reason(self, partner):
+        """Why a customer's email reminder fails: nobody to send it to."""
+        return _(
+            "The customer %(customer)s has no email address, nor has any of its invoice "
+            "contacts.",
+            customer=partner.display_name,
+        )
+
+    @api.model
+    def _trigger_mail_queue(self):
+        """Ask the mail queue to run now; say when the emails leave."""
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+        if not cron or not cron.sudo().active:
+            return _(
+                "The outgoing mail queue is stopped: they leave when an administrator "
+                "starts it again."
+            )
+        cron.sudo()._trigger()
+        return _("They leave with the mail queue, in the next few minutes.")
 
     # Rendering ----------------------------------------------------------
 

@@ -22,17 +22,7 @@ class AccountDunningRun(models.AbstractModel):
         sent, failures = [], []
         for partner, moves in groups:
             if not self._get_reminder_recipients(partner):
-                failures.append(
-                    (
-                        partner,
-                        moves,
-                        _(
-                            "The customer %(customer)s has no email address, nor has any "
-                            "of its invoice contacts.",
-                            customer=partner.display_name,
-                        ),
-                    )
-                )
+                failures.append((partner, moves, self._get_no_email_reason(partner)))
                 continue
             message = partner.with_company(moves[:1].company_id)._send_dunning_statement(template)
             sent.append((partner, moves, message))

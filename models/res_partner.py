@@ -89,9 +89,8 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_dunning_open_move_ids(self):
         Move = self.env["account.move"]
-        moves = Move.search(
-            Move._get_dunning_remindable_domain()
-            + [
+        moves = Move._search_dunning_open_moves(
+            [
                 ("commercial_partner_id", "in", self.commercial_partner_id.ids),
                 ("company_id", "=", self.env.company.id),
             ],
@@ -160,17 +159,7 @@ class ResPartner(models.Model):
         day)."""
         self.ensure_one()
         self._check_dunning_user()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send reminders"),
-            "res_model": "account.dunning.send",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "active_model": "account.move",
-                "active_ids": self.dunning_open_move_ids.ids,
-            },
-        }
+        return self.dunning_open_move_ids.action_open_dunning_send_wizard()
 
     def action_dunning_pause(self):
         """Pause the reminders of this customer's open invoices until a date."""

@@ -43,7 +43,10 @@ class ResPartner(models.Model):
         chatter."""
         customers = self.commercial_partner_id
         customers._check_dunning_user()
-        messages = customers._send_dunning_statement()
+        return self._notify_dunning_statements_sent(customers._send_dunning_statement())
+
+    @api.model
+    def _notify_dunning_statements_sent(self, messages):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -51,7 +54,7 @@ class ResPartner(models.Model):
                 "type": "success",
                 "message": _("Statements queued: %(count)s.", count=len(messages))
                 + " "
-                + self.env["account.dunning.send"]._trigger_mail_queue(),
+                + self.env["account.dunning.run"]._trigger_mail_queue(),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -256,3 +256,15 @@ class TestStatementStep(DunningCase):
         with self.assertRaises(CheckViolation), self.cr.savepoint(), mute_logger("odoo.sql_db"):
             self.customer.dunning_statement_day = 31
             self.customer.flush_recordset()
+
+    def test_workspace_sends_the_statements_of_the_customers_selected(self):
+        self.create_invoice(due=day(-3))
+        self.create_invoice(partner=self.customer_b, due=day(-3))
+        with freeze_time(TODAY):
+            lines = self.env["account.dunning.customer"].search(
+                [("partner_id", "in", (self.customer | self.customer_b).ids)]
+            )
+            result = lines.action_send_statements()
+        self.assertIn("Statements queued: 2.", result["params"]["message"])
+        self.assertEqual(len(self.statements(self.customer)), 1)
+        self.assertEqual(len(self.statements(self.customer_b)), 1)

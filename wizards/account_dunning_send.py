@@ -138,16 +138,7 @@ class AccountDunningSend(models.TransientModel):
             )
         return {
             "line_ids": line_vals,
-            "skipped_ids": [
-                Command.create(
-                    {
-                        "move_id": move.id,
-                        "partner_id": move.commercial_partner_id.id,
-                        "reason": reason,
-                    }
-                )
-                for move, reason in skipped
-            ],
+            "skipped_ids": self._prepare_skipped_vals(skipped),
         }
 
     @api.model
@@ -185,16 +176,7 @@ class AccountDunningSend(models.TransientModel):
         return {
             "approval_event_ids": [Command.set(events.ids)],
             "line_ids": line_vals,
-            "skipped_ids": [
-                Command.create(
-                    {
-                        "move_id": move.id,
-                        "partner_id": move.commercial_partner_id.id,
-                        "reason": reason,
-                    }
-                )
-                for move, reason in reasons.items()
-            ],
+            "skipped_ids": self._prepare_skipped_vals(reasons.items()),
         }
 
     def _get_late_review_reasons(self, moves):
@@ -226,6 +208,16 @@ class AccountDunningSend(models.TransientModel):
                 new_vals.append(vals)
         approved._apply_to_moves()
         return approved | self.env["account.dunning.run"]._record_events(new_vals)
+
+    @api.model
+    def _prepare_skipped_vals(self, skipped):
+        """The Skipped list, from (invoice, reason)."""
+        return [
+            Command.create(
+                {"move_id": move.id, "partner_id": move.commercial_partner_id.id, "reason": reason}
+            )
+            for move, reason in skipped
+        ]
 
     @api.model
     def _prepare_line_vals(self, partner, company, step, moves, history):
@@ -332,7 +324,7 @@ class AccountDunningSend(models.TransientModel):
             invoices=len(sent),
         )
         if sent.mail_id:
-            message += " " + self._trigger_mail_queue()
+            message += " " + self.env["account.dunning.run"]._trigger_mail_queue()
         if failed:
             message += " " + _(
                 "Invoices failed: %(count)s, see their dunning history.", count=len(failed)
@@ -350,15 +342,3 @@ class AccountDunningSend(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-
-    @api.model
-    def _trigger_mail_queue(self):
-        """Ask the mail queue to run now; say when the emails leave."""
-        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
-        if not cron or not cron.sudo().active:
-            return _(
-                "The outgoing mail queue is stopped: they leave when an administrator "
-                "starts it again."
-            )
-        cron.sudo()._trigger()
-        return _("They leave with the mail queue, in the next few minutes.")
