@@ -2,7 +2,8 @@
 # Benchmark: a fresh database with the module, N customers and open
 # invoices, one timed dunning run. Options go to bench_dunning.py, e.g.
 #   bench/run.sh --customers 20000 --invoices 100000 --due-ratio 0.05
-# BENCH_WORKSPACE=1 also times the first page of the dunning workspace.
+# BENCH_WORKSPACE=1 also times the first page of the dunning workspace;
+# BENCH_KPI=1 adds a year of paid invoices and times the KPIs.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -21,4 +22,7 @@ odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
 "$PYTHON" "$REPO_ROOT/bench/bench_dunning.py" --config "$CONF" --database "$DB" "$@"
 if [ "${BENCH_WORKSPACE:-}" = 1 ]; then
     "$PYTHON" "$REPO_ROOT/bench/bench_workspace.py" --config "$CONF" --database "$DB"
+fi
+if [ "${BENCH_KPI:-}" = 1 ]; then
+    "$PYTHON" "$REPO_ROOT/bench/bench_kpi.py" --config "$CONF" --database "$DB"
 fi

@@ -2,6 +2,7 @@ from . import account_dunning_sequence
 from . import account_dunning_step
 from . import account_dunning_event
 from . import account_move
+from . import account_journal
 from . import account_move_late_fees
 from . import account_dunning_run
 from . import account_dunning_customer

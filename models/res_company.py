@@ -25,6 +25,18 @@ class ResCompany(models.Model):
         help="Receives dunning tasks and failures of customers that have "
         "neither a dunning responsible nor a salesperson.",
     )
+    dunning_recovery_days = fields.Integer(
+        string="Dunning Recovery Window (days)",
+        default=7,
+        help="A reminder counts as followed by payment in the dunning KPIs when "
+        "its invoice is paid in full within this many days after it.",
+    )
+    dunning_kpi_date = fields.Date(
+        string="Dunning KPIs Date",
+        readonly=True,
+        help="The day the dunning KPIs of the company were computed for.",
+    )
+    dunning_kpi_refreshed_at = fields.Datetime(string="Dunning KPIs Computed At", readonly=True)
     dunning_late_fees = fields.Boolean(
         string="Late-Payment Costs",
         default=False,
@@ -49,10 +61,12 @@ class ResCompany(models.Model):
         "below three times this rate.",
     )
 
-    @api.constrains("dunning_grace_days")
+    @api.constrains("dunning_grace_days", "dunning_recovery_days")
     def _check_dunning_grace_days(self):
         if any(company.dunning_grace_days < 0 for company in self):
             raise ValidationError(_("The dunning grace window cannot be negative."))
+        if any(company.dunning_recovery_days < 0 for company in self):
+            raise ValidationError(_("The dunning recovery window cannot be negative."))
 
     @api.constrains("dunning_interest_rate", "dunning_legal_interest_rate")
     def _check_dunning_interest_rate(self):

@@ -10,6 +10,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_grace_days",
         readonly=False,
     )
+    dunning_recovery_days = fields.Integer(
+        related="company_id.dunning_recovery_days",
+        readonly=False,
+    )
     dunning_responsible_id = fields.Many2one(
         related="company_id.dunning_responsible_id",
         readonly=False,

@@ -5,14 +5,90 @@
 
 from datetime import timedelta
 
-from odoo import fields
+from dateutil.relativedelta import relativedelta
 
-(env.ref("base.user_admin").partner_id | env.ref("base.main_company").partner_id).lang = "en_US"
-for xmlid in ("account_dunning.demo_partner_boulangerie", "account_dunning.demo_partner_garage"):
-    env.ref(xmlid).lang = "fr_FR"
+from odoo import Command, fields
+
+# The administrator works in English; the company's notes and tasks are in
+# French, its language; the customers in French or English (demo data).
+env.ref("base.user_admin").partner_id.lang = "en_US"
+env.ref("base.main_company").partner_id.lang = "fr_FR"
 env = env(context=dict(env.context, lang="en_US"))
-# One customer was already reminded before today: its invoice shows a history.
 today = fields.Date.context_today(env.user)
+
+
+def history_invoice(customer, issued, amount, label):
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": customer.id,
+            "invoice_date": issued,
+            "invoice_date_due": issued + timedelta(days=30),
+            "invoice_line_ids": [
+                Command.create({"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []})
+            ],
+        }
+    )
+    invoice.action_post()
+    return invoice
+
+
+def history_event(invoice, step, day, **values):
+    Event = env["account.dunning.event"].sudo()
+    Event.create(Event._prepare_event_vals(invoice, step, "sent", day, **values))
+
+
+def pay(invoice, day):
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoice.ids
+    ).create({"payment_date": day})._create_payments()
+
+
+# A year of invoices paid, some late after a reminder, a call with a promise
+# kept, one with a promise broken and a dispute settled: the dunning KPIs
+# have months to show.
+customers = [
+    env.ref(f"account_dunning.demo_partner_{name}")
+    for name in ("bistrot", "atelier", "boulangerie", "garage", "hotel", "cafe")
+]
+reminder1 = env.ref("account_dunning.dunning_step_reminder1")
+reminder2 = env.ref("account_dunning.dunning_step_reminder2")
+call = env.ref("account_dunning.dunning_step_reminder3")
+for months_ago in range(11, 1, -1):
+    for index, customer in enumerate(customers):
+        issued = today.replace(day=1) - relativedelta(months=months_ago) + timedelta(days=index * 4)
+        invoice = history_invoice(
+            customer, issued, 400 + 150 * index + 40 * months_ago, "Monthly maintenance"
+        )
+        due = invoice.invoice_date_due
+        days_late = (index * 7 + months_ago * 5) % 33 - 6
+        if days_late > 0:
+            history_event(invoice, reminder1, due + timedelta(days=1))
+        if days_late > 14:
+            history_event(invoice, reminder2, due + timedelta(days=14))
+        if index == 0 and months_ago in (3, 2):
+            # A promise by due + 20: kept 3 months ago, broken 2 months ago.
+            history_event(
+                invoice,
+                call,
+                due + timedelta(days=10),
+                call_outcome="promise",
+                promise_date=due + timedelta(days=20),
+            )
+            days_late = 18 if months_ago == 3 else 27
+        if index == 1 and months_ago == 4:
+            history_event(invoice, call, due + timedelta(days=5), call_outcome="dispute")
+            history_event(invoice, call, due + timedelta(days=20), call_outcome="reached")
+            days_late = 22
+        pay(invoice, due + timedelta(days=days_late))
+        if days_late > 0:
+            # Thanked when paid, as the run does: no thank-you email today.
+            Event = env["account.dunning.event"].sudo()
+            Event.create(
+                Event._prepare_thank_you_vals(invoice, "sent", due + timedelta(days=days_late))
+            )
+
+# One customer was already reminded before today: its invoice shows a history.
 history = env.ref("account_dunning.demo_invoice_with_history")
 history._dunning_write({"dunning_start_date": False})
 for offset in (-8, 1):
@@ -21,6 +97,27 @@ for offset in (-8, 1):
 env.ref("account_dunning.ir_cron_run_dunning").method_direct_trigger()
 env.cr.commit()
 env["mail.mail"].process_email_queue()
+env["account.dunning.kpi"]._refresh_kpis(env.ref("base.main_company"))
+# A French accountant with the Dunning User rights (login and password: claire).
+if not env["res.users"].search([("login", "=", "claire")]):
+    env["res.users"].create(
+        {
+            "name": "Claire Comptable",
+            "login": "claire",
+            "password": "claire",
+            "lang": "fr_FR",
+            "tz": "Europe/Paris",
+            "email": "claire@atelier-lumiere.example.com",
+            "groups_id": [
+                Command.set(
+                    [
+                        env.ref("account.group_account_invoice").id,
+                        env.ref("account_dunning.group_account_dunning_user").id,
+                    ]
+                )
+            ],
+        }
+    )
 env.cr.commit()
 
 events = env["account.dunning.event"].search([("date", "=", today)], order="partner_id, id")

@@ -31,7 +31,17 @@ trap 'kill $SMTP_PID 2>/dev/null; rm -rf "$ADDONS_DIR"' EXIT
 
 echo "Creating database $DB with the module and its demo data..."
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --load-language=en_US,fr_FR --stop-after-init --log-level=warn
+# A French company: its currency and country are set before Accounting is
+# installed, so that it gets the French chart of accounts and books in EUR.
+odoo_bin -c "$CONF" -d "$DB" -i base --load-language=en_US,fr_FR --stop-after-init --log-level=warn
+odoo_bin shell -c "$CONF" -d "$DB" --log-level=warn --no-http <<'PY'
+env.ref("base.EUR").active = True
+env.ref("base.main_company").write(
+    {"currency_id": env.ref("base.EUR").id, "country_id": env.ref("base.fr").id}
+)
+env.cr.commit()
+PY
+odoo_bin -c "$CONF" -d "$DB" -i "$MODULE,l10n_fr_account" --stop-after-init --log-level=warn
 
 # Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
 # Started directly, not through a shell function, so that $! is the server

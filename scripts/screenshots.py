@@ -12,6 +12,8 @@ BASE_URL, TARGET = sys.argv[1], Path(sys.argv[2])
 SEQUENCES = "/odoo/action-account_dunning.account_dunning_sequence_action"
 DUNNING = "/odoo/action-account_dunning.account_move_dunning_action"
 WORKSPACE = "/odoo/action-account_dunning.account_dunning_customer_action"
+DASHBOARD = "/odoo/action-account_dunning.account_dunning_dashboard_action"
+KPIS = "/odoo/action-account_dunning.account_dunning_kpi_action"
 
 
 def settle(page):
@@ -103,6 +105,28 @@ def main():
                 check=True,
             )
         print(f"  {TARGET / 'screenshot_statement.png'}")
+
+        page.goto(BASE_URL + DASHBOARD)
+        page.wait_for_selector(".o_form_view div[name=step_recovery] table")
+        shoot(page, "dashboard")
+
+        page.goto(BASE_URL + KPIS)
+        page.wait_for_selector(".o_pivot table")
+        shoot(page, "kpi_pivot")
+
+        # A new French Dunning User, at 1280 px: the worklist and the dashboard.
+        french = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+        french.goto(f"{BASE_URL}/web/login")
+        french.fill("input[name=login]", "claire")
+        french.fill("input[name=password]", "claire")
+        french.click("button[type=submit]")
+        french.wait_for_url("**/odoo**")
+        french.goto(BASE_URL + WORKSPACE)
+        french.wait_for_selector(".o_list_view .o_data_row")
+        shoot(french, "workspace_fr")
+        french.goto(BASE_URL + DASHBOARD)
+        french.wait_for_selector(".o_form_view div[name=step_recovery] table")
+        shoot(french, "dashboard_fr")
         browser.close()
 
 

@@ -16,3 +16,4 @@ from . import test_ui
 from . import test_security
 from . import test_workspace
 from . import test_statement
+from . import test_kpi

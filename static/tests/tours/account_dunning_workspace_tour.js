@@ -58,5 +58,33 @@ registry.category("web_tour.tours").add("account_dunning_workspace_tour", {
             trigger:
                 ".o_notification:contains('Reminder emails queued: 2. Invoices reminded: 2.')",
         },
+        {
+            content: "Open the reporting menu",
+            trigger: ".o_menu_sections button:contains(Reporting)",
+            run: "click",
+        },
+        {
+            content: "Open the dunning dashboard",
+            trigger: ".dropdown-item:contains(Dunning Dashboard)",
+            run: "click",
+        },
+        {
+            content: "Compute the KPIs now",
+            trigger: ".o_form_view button[name=action_refresh]",
+            run: "click",
+        },
+        {
+            content: "The reminders just sent are counted per step",
+            trigger: ".o_form_view div[name=step_recovery] td:contains(Reminder 1)",
+        },
+        {
+            content: "Open the recovery per step",
+            trigger: ".o_form_view button[name=action_open_step_recovery]",
+            run: "click",
+        },
+        {
+            content: "The pivot shows the step",
+            trigger: ".o_pivot th:contains(Reminder 1)",
+        },
     ],
 });

@@ -1,0 +1,2 @@
+from . import account_dunning_kpi
+from . import account_dunning_dashboard
