@@ -5,6 +5,19 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+# Balances at a month end: over several months, their average.
+BALANCES = (
+    "receivable",
+    "overdue",
+    "amount_not_due",
+    "amount_1_30",
+    "amount_31_60",
+    "amount_61_90",
+    "amount_over_90",
+    "unapplied",
+    "opening_receivable",
+    "disputed",
+)
 # The additive figures of a row; every KPI is a ratio of their sums.
 MEASURES = (
     "receivable",
@@ -68,7 +81,8 @@ class AccountDunningKpi(models.Model):
         string="Receivables",
         readonly=True,
         help="What customers owe at the end of the month: open invoices less "
-        "credit notes and payments not matched yet.",
+        "credit notes and payments not matched yet. Over several months, the "
+        "average of their month ends, as for every balance.",
     )
     overdue = fields.Monetary(
         readonly=True,
@@ -618,4 +632,13 @@ class AccountDunningKpi(models.Model):
         )
         if fname in ratios:
             return ratios[fname]
+        if fname in BALANCES and aggregate_spec.endswith(":sum"):
+            # Month-end balances of several months are averaged, not added:
+            # the balance rows are those without a step.
+            return SQL(
+                "SUM(%s) / NULLIF(COUNT(DISTINCT %s) FILTER (WHERE %s IS NULL), 0)",
+                self._field_to_sql(self._table, fname, query),
+                self._field_to_sql(self._table, "date", query),
+                self._field_to_sql(self._table, "step_id", query),
+            )
         return super()._read_group_select(aggregate_spec, query)

@@ -3,6 +3,7 @@
 # mailbox, and a summary.
 # ruff: noqa: F821 - "env" is given by odoo shell
 
+import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -94,9 +95,15 @@ history._dunning_write({"dunning_start_date": False})
 for offset in (-8, 1):
     run_day = history.invoice_date_due + timedelta(days=offset)
     env["account.dunning.run"]._run_moves(history, run_day)
+env.cr.commit()
 env.ref("account_dunning.ir_cron_run_dunning").method_direct_trigger()
 env.cr.commit()
-env["mail.mail"].process_email_queue()
+# The server's mail queue, triggered by the run, sends the emails.
+for _second in range(60):
+    env.cr.commit()
+    if not env["mail.mail"].search_count([("state", "=", "outgoing")]):
+        break
+    time.sleep(1)
 env["account.dunning.kpi"]._refresh_kpis(env.ref("base.main_company"))
 # A French accountant with the Dunning User rights (login and password: claire).
 if not env["res.users"].search([("login", "=", "claire")]):

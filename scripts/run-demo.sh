@@ -41,7 +41,10 @@ env.ref("base.main_company").write(
 )
 env.cr.commit()
 PY
-odoo_bin -c "$CONF" -d "$DB" -i "$MODULE,l10n_fr_account" --stop-after-init --log-level=warn
+# The chart of accounts is loaded once the install is over: Accounting
+# first, then the module and its demo invoices.
+odoo_bin -c "$CONF" -d "$DB" -i l10n_fr_account --stop-after-init --log-level=warn
+odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
 
 # Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
 # Started directly, not through a shell function, so that $! is the server

@@ -114,7 +114,8 @@ def main():
         page.wait_for_selector(".o_pivot table")
         shoot(page, "kpi_pivot")
 
-        # A new French Dunning User, at 1280 px: the worklist and the dashboard.
+        # A new French Dunning User, at 1280 px: the worklist, the invoices and the
+        # dashboard.
         french = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
         french.goto(f"{BASE_URL}/web/login")
         french.fill("input[name=login]", "claire")
@@ -124,6 +125,9 @@ def main():
         french.goto(BASE_URL + WORKSPACE)
         french.wait_for_selector(".o_list_view .o_data_row")
         shoot(french, "workspace_fr")
+        french.goto(BASE_URL + DUNNING)
+        french.wait_for_selector(".o_list_view .o_data_row")
+        shoot(french, "dunning_list_fr")
         french.goto(BASE_URL + DASHBOARD)
         french.wait_for_selector(".o_form_view div[name=step_recovery] table")
         shoot(french, "dashboard_fr")

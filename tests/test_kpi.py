@@ -144,6 +144,9 @@ class TestKpi(DunningCase):
         # (3,400 + 5,000) / (5,400 + 5,500) = 77.06 %; the mean of the two
         # monthly ratios would be 76.94 %.
         self.assertAlmostEqual(both["overdue_ratio"], 77.06, places=2)
+        # Balances of several month ends are averaged: (5,400 + 5,500) / 2.
+        self.assertEqual(both["receivable"], 5450)
+        self.assertEqual(both["overdue"], 4200)
 
     def test_dso_average_daily_sales_over_three_months(self):
         months = self.kpis(["date:month"])
