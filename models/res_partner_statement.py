@@ -1,5 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import itertools
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -140,6 +142,7 @@ class ResPartner(models.Model):
             if item["residual"] > 0:
                 aging[item["bucket"]] += item["residual"]
         opening = opening or 0.0
+        running = list(itertools.accumulate(movements.mapped("balance"), initial=opening))[1:]
         return {
             "company": company,
             "currency": company.currency_id,
@@ -147,6 +150,7 @@ class ResPartner(models.Model):
             "date_to": date_to,
             "opening_balance": opening,
             "movements": movements,
+            "balances": running,
             "closing_balance": opening + sum(movements.mapped("balance")),
             "items": items,
             "aging": aging,

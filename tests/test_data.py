@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from odoo.tests import tagged
-from odoo.tools import format_amount, format_date
+from odoo.tools import convert_file, format_amount, format_date
 
 from .common import TODAY, DunningCase
 
@@ -37,6 +37,30 @@ class TestDefaultData(DunningCase):
             french, ["Prévenance", "Relance 1", "Relance 2", "Relance 3 : appel téléphonique"]
         )
         self.assertEqual(steps.with_context(lang="fr_FR")[0].offset_label, "J-8")
+
+    def test_demo_data_is_a_french_company_ending_with_a_formal_notice(self):
+        convert_file(
+            self.env(su=True),
+            "account_dunning",
+            "demo/account_dunning_demo.xml",
+            {},
+            mode="init",
+            kind="demo",
+        )
+        company = self.env.ref("base.main_company")
+        self.assertEqual(company.country_id, self.env.ref("base.fr"))
+        self.assertEqual(company.city, "Lyon")
+        self.assertTrue(company.company_registry)
+        self.assertTrue(company.partner_id.bank_ids, "bank details on statements and notices")
+        steps = self.env.ref("account_dunning.dunning_sequence_default").step_ids
+        self.assertEqual(steps.sorted("offset_days")[-1].channel, "formal_notice")
+        # Customers in French and in English.
+        self.assertEqual(self.env.ref("account_dunning.demo_partner_garage").lang, "fr_FR")
+        self.assertEqual(self.env.ref("account_dunning.demo_partner_bistrot").lang, "en_US")
+        self.assertTrue(self.env.ref("account_dunning.demo_invoice_paused").dunning_paused)
+        self.assertIn(
+            self.env.ref("account_dunning.demo_invoice_paid").payment_state, ("paid", "in_payment")
+        )
 
     def test_default_templates_are_editable_in_both_languages(self):
         for template in self.template_notice | self.template_reminder1 | self.template_reminder2:

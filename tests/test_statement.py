@@ -78,6 +78,12 @@ class TestStatement(StatementCase):
         self.assertEqual(statement["opening_balance"], 1500.0)
         self.assertEqual(sorted(statement["movements"].mapped("balance")), [-400, -200, -100, 300])
         self.assertEqual(statement["closing_balance"], 1100.0)
+        # The balance after each movement, from the opening to the closing one.
+        running = 1500.0
+        for movement, balance in zip(statement["movements"], statement["balances"], strict=True):
+            running += movement.balance
+            self.assertEqual(balance, running)
+        self.assertEqual(statement["balances"][-1], 1100.0)
         items = {item["move"]: item for item in statement["items"]}
         self.assertEqual(items[self.invoice_a]["residual"], 600.0)
         self.assertEqual(items[self.invoice_a]["days"], 45)
@@ -151,6 +157,7 @@ class TestStatementDocuments(StatementCase):
             "Opening balance",
             "1,500.00",
             "Closing balance",
+            "Balance",
             self.invoice_a.name,
             self.credit_note.name,
             "Not yet applied",
