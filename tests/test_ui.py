@@ -20,6 +20,14 @@ class TestDunningTour(HttpCase):
         )
         # No invoice PDF: the tour is about the screens.
         cls.sequence.step_ids.attach_invoice = False
+        # The first page compiles the web client's assets, which on a loaded
+        # 2-core machine can outlast the tour's first readiness check (10 s):
+        # compile them before Chromium asks for them.
+        QWeb = cls.env["ir.qweb"]
+        for bundle in ("web.assets_web", "web.assets_tests"):
+            assets = QWeb._get_asset_bundle(bundle)
+            assets.css()
+            assets.js()
         cls.customer_a = cls._create_customer("Tour Customer A")
         cls.customer_b = cls._create_customer("Tour Customer B")
         cls.customer_c = cls._create_customer("Tour Customer C")
