@@ -12,6 +12,7 @@ from . import dunning_channel_activity
 from . import dunning_channel_sms
 from . import dunning_channel_post
 from . import dunning_channel_statement
+from . import dunning_probably_paid
 from . import mail_mail
 from . import res_company
 from . import res_config_settings

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 COLLECTION_STATUSES = [
+    ("probably_paid", "Probably Paid"),
     ("action", "Action Needed Today"),
     ("end", "End of Sequence"),
     ("promise", "Promise to Pay"),
@@ -49,6 +50,8 @@ class AccountDunningCustomer(models.Model):
             "call_outcome",
             "promise_date",
             "activity_id",
+            "hold_until",
+            "evidence_ref",
         ],
         "res.partner": ["dunning_excluded", "dunning_responsible_id", "user_id"],
         "res.company": ["dunning_responsible_id"],
@@ -98,6 +101,18 @@ class AccountDunningCustomer(models.Model):
         help="Action needed today: a call, a manual action, an approval or a letter "
         "waits for a person. End of sequence: overdue invoices and no step left, "
         "escalation needed. Promise and dispute come from the last call's outcome.",
+    )
+    held_until = fields.Date(
+        readonly=True,
+        help="The customer probably paid: its reminders are held until this date, "
+        "waiting for the money found to be reconciled.",
+    )
+    evidence_ref = fields.Reference(
+        selection=lambda self: self.env["account.dunning.event"]
+        ._fields["evidence_ref"]
+        ._description_selection(self.env),
+        string="Money Found",
+        readonly=True,
     )
     dunning_note = fields.Text(related="partner_id.dunning_note")
 
@@ -166,8 +181,10 @@ class AccountDunningCustomer(models.Model):
                          WHERE u.id = p.user_id AND u.active AND NOT u.share),
                        comp.dunning_responsible_id
                    ) AS responsible_id,
+                   held.hold_until AS held_until, held.evidence_ref,
                    CASE
                        WHEN p.dunning_excluded THEN 'excluded'
+                       WHEN held.hold_until IS NOT NULL THEN 'probably_paid'
                        WHEN waiting.any_waiting THEN 'action'
                        WHEN last_call.call_outcome = 'promise'
                             AND last_call.promise_date >= %(today)s THEN 'promise'
@@ -203,10 +220,18 @@ class AccountDunningCustomer(models.Model):
                       FROM account_dunning_event e
                  LEFT JOIN mail_activity a ON a.id = e.activity_id
                      WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
-                       AND (e.state = 'pending'
+                       AND ((e.state = 'pending' AND e.event_type != 'probably_paid')
                             OR (a.id IS NOT NULL AND a.date_deadline <= %(today)s))
                      LIMIT 1
               ) waiting ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT e.hold_until, e.evidence_ref
+                      FROM account_dunning_event e
+                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
+                       AND e.event_type = 'probably_paid' AND e.state = 'pending'
+                  ORDER BY e.id DESC
+                     LIMIT 1
+              ) held ON TRUE
             """,
             today=today,
             remindable=self._get_remindable_condition(),

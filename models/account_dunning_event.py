@@ -135,10 +135,29 @@ class AccountDunningEvent(models.Model):
     )
     note = fields.Text()
     event_type = fields.Selection(
-        [("reminder", "Reminder"), ("thank_you", "Thank You")],
+        [
+            ("reminder", "Reminder"),
+            ("thank_you", "Thank You"),
+            ("probably_paid", "Probably Paid"),
+        ],
         string="Type",
         required=True,
         default="reminder",
+    )
+    hold_until = fields.Date(
+        string="Held Until",
+        help="A reminder held because the customer probably paid goes out the "
+        "day after this date if the invoice is still not reconciled.",
+    )
+    evidence_ref = fields.Reference(
+        selection=[
+            ("account.bank.statement.line", "Bank Transaction"),
+            ("account.payment", "Payment"),
+            ("account.move.line", "Journal Item"),
+        ],
+        string="Money Found",
+        help="The bank transaction, payment or credit not yet reconciled that "
+        "suggests the customer already paid.",
     )
     call_outcome = fields.Selection(
         CALL_OUTCOMES,
@@ -284,6 +303,15 @@ class AccountDunningEvent(models.Model):
 
     def _check_pending(self):
         self._check_dunning_action_access()
+        holds = self.filtered(lambda event: event.event_type == "probably_paid")
+        if holds:
+            raise UserError(
+                _(
+                    "These reminders are held because the customer probably paid: "
+                    "reconcile the payment, or release the hold. %(invoices)s",
+                    invoices=", ".join(holds.move_id.mapped("name")),
+                )
+            )
         not_pending = self.filtered(lambda event: event.state != "pending")
         if not_pending:
             raise UserError(
@@ -297,6 +325,20 @@ class AccountDunningEvent(models.Model):
             )
         return self
 
+    def action_release_hold(self):
+        """End a probably-paid hold by hand: the invoice gets the step due at
+        the next run (or now, with Send Next Reminder)."""
+        self._check_dunning_action_access()
+        holds = self.filtered(
+            lambda event: event.event_type == "probably_paid" and event.state == "pending"
+        )
+        if holds != self:
+            raise UserError(
+                _("Only reminders held because the customer probably paid can be released.")
+            )
+        holds._skip(_("Hold released by %(user)s.", user=self.env.user.name))
+        return True
+
     def _skip(self, reason):
         self.sudo().write({"state": "skipped", "note": reason, "user_id": self.env.uid})
 
@@ -308,6 +350,8 @@ class AccountDunningEvent(models.Model):
             "partner_id": move.commercial_partner_id.id,
             "company_id": move.company_id.id,
             "step_id": step.id,
+            # Given, not computed: one UPDATE less per batch of events.
+            "sequence_id": step.sequence_id.id,
             "channel": step.channel,
             "date": today,
             "state": state,
@@ -354,7 +398,7 @@ class AccountDunningEvent(models.Model):
         step just done by hand, no longer need to be sent."""
         done = self.filtered(lambda event: event.state in ("queued", "sent", "failed"))
         pending = done.move_id.sudo().dunning_event_ids.filtered(
-            lambda event: event.state == "pending"
+            lambda event: event.state == "pending" and event.event_type == "reminder"
         )
         offsets = {}
         for event in done:
@@ -482,7 +526,13 @@ class AccountDunningEvent(models.Model):
                 ("activity_id", "!=", False),
             ]
         )
-        approvals = Event.search([("state", "=", "pending"), ("attachment_id", "=", False)])
+        approvals = Event.search(
+            [
+                ("state", "=", "pending"),
+                ("attachment_id", "=", False),
+                ("event_type", "=", "reminder"),
+            ]
+        )
         failures = Event.search([("state", "=", "failed"), ("activity_id", "!=", False)])
         work = defaultdict(lambda: {"calls": Event, "approvals": Event, "failures": Event})
         for kind, events, get_user in (

@@ -102,26 +102,28 @@ class AccountDunningRun(models.AbstractModel):
         :return: (invoices done, whether the deadline came first, whether
             customers held by another transaction were left for later)
         """
-        self._run_retryable(self._resume_expired_pauses, company, today)
+        self._run_retryable(self._end_holds, company, today)
         self._run_retryable(self._send_thank_you, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
             return PDF_CHUNK, True, False
-        skipped_partners, after = set(), 0
-        while True:
-            moves, skipped, after = self._run_retryable(
-                self._lock_due_customers, company, today, batch_size, after
+        skipped_partners = set()
+        # The customers due are listed once per call; each batch then locks
+        # the invoices of its customers that are still due.
+        partner_ids = self._run_retryable(self._get_due_customer_ids, company, today)
+        for start in range(0, len(partner_ids), batch_size):
+            moves, skipped = self._run_retryable(
+                self._lock_due_customers, company, today, partner_ids[start : start + batch_size]
             )
             skipped_partners |= skipped
             if moves:
                 self._run_retryable(self._run_moves, moves, today)
                 done += len(moves)
-            if not after:
-                return done, False, bool(skipped_partners)
             # At least one batch per call, so that every call moves on.
-            if deadline and time.monotonic() >= deadline:
+            if deadline and time.monotonic() >= deadline and start + batch_size < len(partner_ids):
                 return done, True, bool(skipped_partners)
+        return done, False, bool(skipped_partners)
 
     def _run_retryable(self, method, *args):
         """Run ``method`` in a savepoint; a transaction that lost a race
@@ -207,6 +209,13 @@ class AccountDunningRun(models.AbstractModel):
         return fields.Date.context_today(self.with_company(company))
 
     @api.model
+    def _end_holds(self, company, today):
+        """Resume the pauses and end the probably-paid holds that end on
+        ``today``, before the invoices due are selected."""
+        self._resume_expired_pauses(company, today)
+        self._release_probably_paid_holds(company, today)
+
+    @api.model
     def _resume_expired_pauses(self, company, today):
         moves = (
             self.env["account.move"]
@@ -263,29 +272,29 @@ class AccountDunningRun(models.AbstractModel):
         return query
 
     @api.model
-    def _lock_due_customers(self, company, today, limit, after=0):
-        """Lock and return the due invoices of up to ``limit`` customers
-        whose id is above ``after``.
+    def _get_due_customer_ids(self, company, today):
+        """Ids of the customers of a company with invoices due on ``today``,
+        in order."""
+        self.env.flush_all()
+        query = self._get_due_moves_query(company, today)
+        partner = SQL.identifier(query.table, "commercial_partner_id")
+        query.order = SQL("1")
+        self.env.cr.execute(query.select(SQL("DISTINCT %s", partner)))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _lock_due_customers(self, company, today, partner_ids):
+        """Lock and return the invoices of these customers due on ``today``.
 
         A customer's invoices are taken all together or not at all, so that
         one email covers them all: a customer with an invoice locked by
         another transaction is left for a later call.
 
-        :return: (invoices, ids of the customers left, the last customer id
-            to go on after, or 0 when there are no more customers)
+        :return: (invoices, ids of the customers left)
         """
         self.env.flush_all()
         due = self._get_due_moves_query(company, today)
         alias = SQL.identifier(due.table)
-        partner_query = self._get_due_moves_query(company, today)
-        partner = SQL.identifier(partner_query.table, "commercial_partner_id")
-        partner_query.add_where(SQL("%s > %s", partner, after))
-        partner_query.order = SQL("1")
-        partner_query.limit = limit
-        self.env.cr.execute(partner_query.select(SQL("DISTINCT %s", partner)))
-        partner_ids = [row[0] for row in self.env.cr.fetchall()]
-        if not partner_ids:
-            return self.env["account.move"], set(), 0
         due.add_where(SQL("%s.commercial_partner_id IN %s", alias, tuple(partner_ids)))
         self.env.cr.execute(due.select(SQL("%s.id", alias), SQL("%s.commercial_partner_id", alias)))
         expected = self.env.cr.fetchall()
@@ -298,8 +307,7 @@ class AccountDunningRun(models.AbstractModel):
                 "left for a later call.",
                 sorted(incomplete),
             )
-        moves = self.env["account.move"].sudo().browse(move_ids)
-        return moves, incomplete, partner_ids[-1] if len(partner_ids) == limit else 0
+        return self.env["account.move"].sudo().browse(move_ids), incomplete
 
     @api.model
     def _lock_rows(self, move_ids):
@@ -363,13 +371,16 @@ class AccountDunningRun(models.AbstractModel):
         letter or one call.
         """
         moves = moves.sudo()._dunning_filter_open()
-        vals_list = []
+        # Checked once for the whole batch: one hold per customer.
+        moves, vals_list = self._hold_probably_paid(moves, today)
         for step, step_moves in self._get_plan(moves, today).items():
             if not step:
                 # Nothing due after all (steps changed meanwhile): refresh.
                 step_moves._dunning_recompute_next()
                 continue
-            vals_list += self._run_step(step, self._group_by_customer(step_moves), today)
+            vals_list += self._run_step(
+                step, self._group_by_customer(step_moves), today, check_paid=False
+            )
         return self._record_events(vals_list)
 
     @api.model
@@ -393,18 +404,30 @@ class AccountDunningRun(models.AbstractModel):
         moves = moves.sorted(lambda move: (move.invoice_date_due, move.id))
         return list(moves.grouped("commercial_partner_id").items())
 
-    def _run_step(self, step, groups, today, approved=False, **options):
+    def _run_step(self, step, groups, today, approved=False, check_paid=True, **options):
         """Run ``step`` for ``groups``, a list of (customer, invoices), so that
         an unexpected error fails, visibly, the reminders of the customer it
         comes from, and no other. ``approved``: run as approved by a person,
-        else a step that is not automatic waits for approval. ``options`` go
-        to the channel's method.
+        else a step that is not automatic waits for approval. ``check_paid``:
+        hold the reminders of customers who probably paid (see
+        ``_hold_probably_paid``), unless the caller did. ``options`` go to
+        the channel's method.
 
         :return: values of the events to create, one per invoice
         """
+        held_vals = []
+        if check_paid:
+            moves, held_vals = self._hold_probably_paid(
+                self.env["account.move"].concat(*(moves for _partner, moves in groups)),
+                today,
+                step,
+            )
+            groups = [(partner, group & moves) for partner, group in groups if group & moves]
+            if not groups:
+                return held_vals
         if not approved and not step.auto:
-            return self._run_approval(step, groups, today)
-        return self._run_isolated(
+            return held_vals + self._run_approval(step, groups, today)
+        return held_vals + self._run_isolated(
             groups,
             lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
             lambda partner, moves, reason: self._prepare_failures(
@@ -548,25 +571,57 @@ class AccountDunningRun(models.AbstractModel):
         the oldest invoice of each group, in one batch."""
         model_id = self.env["ir.model"]._get_id("account.move")
         todo = self.env.ref("mail.mail_activity_data_todo")
-        return (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": moves[:1].id,
-                        "activity_type_id": (activity_type or todo).id,
-                        "user_id": user.id,
-                        "summary": summary,
-                        "note": note,
-                        "date_deadline": today,
-                    }
-                    for moves, user, activity_type, summary, note in specs
-                ]
+        # The notes are built here from escaped values: nothing to sanitize.
+        return self._create_with_html(
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True),
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": moves[:1].id,
+                    "activity_type_id": (activity_type or todo).id,
+                    "user_id": user.id,
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": today,
+                }
+                for moves, user, activity_type, summary, note in specs
+            ],
+            "note",
+            sanitize=False,
+        )
+
+    @api.model
+    def _create_with_html(self, model, vals_list, fname, sanitize=True):
+        """Create records of ``model`` in one batch, the HTML field ``fname``
+        of each sanitized once at most: the ORM sanitizes an HTML value twice
+        on create (for its cache and for its column), which was the largest
+        cost of a reminder.
+
+        :param sanitize: False for values built here from escaped text only
+        """
+        if not vals_list:
+            return model
+        field = model._fields[fname]
+        values = [
+            (field.convert_to_cache(vals.get(fname), model) if sanitize else vals.get(fname)) or ""
+            for vals in vals_list
+        ]
+        records = model.create([dict(vals, **{fname: ""}) for vals in vals_list])
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %(table)s t SET %(column)s = v.value FROM (VALUES %(values)s)"
+                " AS v(id, value) WHERE t.id = v.id",
+                table=SQL.identifier(model._table),
+                column=SQL.identifier(fname),
+                values=SQL(",").join(
+                    SQL("(%s, %s)", record.id, str(value))
+                    for record, value in zip(records, values, strict=True)
+                ),
             )
         )
+        records.invalidate_recordset([fname])
+        return records
 
     @api.model
     def _prepare_activity_note(self, partner, moves):

@@ -119,6 +119,7 @@ class AccountMove(models.Model):
         [
             ("excluded", "Excluded"),
             ("paused", "Paused"),
+            ("probably_paid", "Probably Paid"),
             ("approval", "Waiting Approval"),
             ("call", "Call Planned"),
             ("disputed", "Disputed"),
@@ -201,8 +202,10 @@ class AccountMove(models.Model):
                 continue
             pending = move.dunning_event_ids.filtered(lambda event: event.state == "pending")[:1]
             if pending and move._dunning_is_open():
-                # Waits for a person: that step is what happens next.
+                # Waits for a person, or for a hold to end: that step is next.
                 step, date = pending.step_id, pending.date
+                if pending.event_type == "probably_paid" and pending.hold_until:
+                    date = pending.hold_until + timedelta(days=1)
             else:
                 try:
                     step = move._get_dunning_next_step()
@@ -269,7 +272,10 @@ class AccountMove(models.Model):
             return "excluded"
         if self.dunning_paused:
             return "paused"
-        if any(event.state == "pending" for event in events):
+        pending = events.filtered(lambda event: event.state == "pending")
+        if any(event.event_type == "probably_paid" for event in pending):
+            return "probably_paid"
+        if pending:
             return "approval"
         if any(event.activity_id and event.activity_id.date_deadline <= today for event in events):
             return "call"
@@ -464,7 +470,9 @@ class AccountMove(models.Model):
         if not send_again:
             moves._check_dunning_not_reminded_today(today)
         pending = moves.sudo().dunning_event_ids.filtered(lambda event: event.state == "pending")
-        approvable = pending.filtered(lambda event: not event.attachment_id)
+        approvable = pending.filtered(
+            lambda event: not event.attachment_id and event.event_type == "reminder"
+        )
         approvable.action_approve()
         printed = pending - approvable
         rest = moves.sudo() - pending.move_id
@@ -647,6 +655,15 @@ class AccountMove(models.Model):
             return _("The customer is excluded from dunning.")
         if self.dunning_paused:
             return _("Dunning is paused: %(reason)s", reason=self.dunning_pause_reason or "-")
+        hold = self.dunning_event_ids.filtered(
+            lambda event: event.state == "pending" and event.event_type == "probably_paid"
+        )[:1]
+        if hold:
+            return _(
+                "Its reminder is held, the customer probably paid: %(note)s Reconcile "
+                "the payment, or release the hold from the dunning history.",
+                note=hold.note or "",
+            )
         return False
 
     def _dunning_notify_result(self, events, printed=None):

@@ -536,35 +536,13 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
-        would use, in one batch, each body sanitized once: the ORM sanitizes
-        an HTML value twice on create (for its cache and for its column),
-        the largest cost of a reminder.
+        would use, in one batch (see ``_create_with_html``).
 
         :param sanitize: False for bodies of escaped text only, built here
         """
-        Message = self.env["mail.message"].sudo()
-        if not vals_list:
-            return Message
-        field = Message._fields["body"]
-        bodies = [
-            (field.convert_to_cache(vals.get("body"), Message) if sanitize else vals.get("body"))
-            or ""
-            for vals in vals_list
-        ]
-        messages = Message.create([dict(vals, body="") for vals in vals_list])
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_message m SET body = v.body FROM (VALUES %s) AS v(id, body)"
-                " WHERE m.id = v.id",
-                SQL(",").join(
-                    SQL("(%s, %s)", message.id, str(body))
-                    for message, body in zip(messages, bodies, strict=True)
-                ),
-            )
+        return self._create_with_html(
+            self.env["mail.message"].sudo(), vals_list, "body", sanitize=sanitize
         )
-        messages.invalidate_recordset(["body", "preview"])
-        return messages
 
     @api.model
     def _subscribe_responsibles(self, to_send):

@@ -31,6 +31,20 @@ class ResCompany(models.Model):
         help="A reminder counts as followed by payment in the dunning KPIs when "
         "its invoice is paid in full within this many days after it.",
     )
+    dunning_probably_paid_check = fields.Boolean(
+        string="Hold Reminders When Probably Paid",
+        default=True,
+        help="Before a reminder, look for money of the customer not yet "
+        "reconciled: a bank transaction from the customer or naming one of its "
+        "invoices, a payment or a credit note. If there is, the reminder is "
+        "held and the responsible asked to reconcile.",
+    )
+    dunning_probably_paid_days = fields.Integer(
+        string="Probably Paid Hold (days)",
+        default=5,
+        help="A reminder held because the customer probably paid goes out after "
+        "this many days if the invoice is still not reconciled by then.",
+    )
     dunning_kpi_date = fields.Date(
         string="Dunning KPIs Date",
         readonly=True,
@@ -61,12 +75,16 @@ class ResCompany(models.Model):
         "below three times this rate.",
     )
 
-    @api.constrains("dunning_grace_days", "dunning_recovery_days")
+    @api.constrains("dunning_grace_days", "dunning_recovery_days", "dunning_probably_paid_days")
     def _check_dunning_grace_days(self):
         if any(company.dunning_grace_days < 0 for company in self):
             raise ValidationError(_("The dunning grace window cannot be negative."))
         if any(company.dunning_recovery_days < 0 for company in self):
             raise ValidationError(_("The dunning recovery window cannot be negative."))
+        if any(not 0 < company.dunning_probably_paid_days <= 90 for company in self):
+            raise ValidationError(
+                _("A reminder held because the customer probably paid waits 1 to 90 days.")
+            )
 
     @api.constrains("dunning_interest_rate", "dunning_legal_interest_rate")
     def _check_dunning_interest_rate(self):

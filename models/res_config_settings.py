@@ -14,6 +14,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_recovery_days",
         readonly=False,
     )
+    dunning_probably_paid_check = fields.Boolean(
+        related="company_id.dunning_probably_paid_check",
+        readonly=False,
+    )
+    dunning_probably_paid_days = fields.Integer(
+        related="company_id.dunning_probably_paid_days",
+        readonly=False,
+    )
     dunning_responsible_id = fields.Many2one(
         related="company_id.dunning_responsible_id",
         readonly=False,

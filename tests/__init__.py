@@ -17,3 +17,4 @@ from . import test_security
 from . import test_workspace
 from . import test_statement
 from . import test_kpi
+from . import test_probably_paid

@@ -329,6 +329,13 @@ class AccountDunningSend(models.TransientModel):
             message += " " + _(
                 "Invoices failed: %(count)s, see their dunning history.", count=len(failed)
             )
+        held = events.filtered(lambda event: event.event_type == "probably_paid")
+        if held:
+            message += " " + _(
+                "Invoices held because the customer probably paid: %(count)s; their "
+                "responsible is asked to reconcile the money found.",
+                count=len(held),
+            )
         skipped = len(self.skipped_ids) + len(late_reasons)
         if skipped:
             message += " " + _("Invoices skipped: %(count)s.", count=skipped)
@@ -338,7 +345,7 @@ class AccountDunningSend(models.TransientModel):
             "params": {
                 "type": "warning" if failed else "success",
                 "message": message,
-                "sticky": bool(failed or late_reasons),
+                "sticky": bool(failed or late_reasons or held),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
