@@ -174,13 +174,7 @@ class AccountDunningCustomer(models.Model):
                    last_event.step_id AS last_step_id,
                    last_event.channel AS last_channel,
                    c.next_date, c.next_step_id, next_step.channel AS next_channel,
-                   COALESCE(
-                       (SELECT u.id FROM res_users u
-                         WHERE u.id = p.dunning_responsible_id AND u.active AND NOT u.share),
-                       (SELECT u.id FROM res_users u
-                         WHERE u.id = p.user_id AND u.active AND NOT u.share),
-                       comp.dunning_responsible_id
-                   ) AS responsible_id,
+                   COALESCE(pr.user_id, comp.dunning_responsible_id) AS responsible_id,
                    held.hold_until AS held_until, held.evidence_ref,
                    CASE
                        WHEN p.dunning_excluded THEN 'excluded'
@@ -199,6 +193,7 @@ class AccountDunningCustomer(models.Model):
               JOIN res_partner p ON p.id = c.partner_id
               JOIN res_company comp ON comp.id = c.company_id
               LEFT JOIN account_dunning_step next_step ON next_step.id = c.next_step_id
+              LEFT JOIN (%(partner_responsibles)s) pr ON pr.partner_id = c.partner_id
               LEFT JOIN LATERAL (
                     SELECT e.date, e.step_id, e.channel
                       FROM account_dunning_event e
@@ -235,6 +230,7 @@ class AccountDunningCustomer(models.Model):
             """,
             today=today,
             remindable=self._get_remindable_condition(),
+            partner_responsibles=self.env["res.partner"]._get_dunning_responsibles_query(),
         )
 
     @api.model

@@ -193,6 +193,7 @@ class AccountMove(models.Model):
         "dunning_paused",
         "dunning_pause_until",
         "dunning_event_ids.state",
+        "dunning_event_ids.hold_until",
         "commercial_partner_id.dunning_excluded",
     )
     def _compute_dunning_next(self):
@@ -255,6 +256,7 @@ class AccountMove(models.Model):
         "dunning_last_failed",
         "dunning_next_step_id",
         "dunning_event_ids.state",
+        "dunning_event_ids.event_type",
         "dunning_event_ids.call_outcome",
         "dunning_event_ids.activity_id",
     )

@@ -50,13 +50,14 @@ class AccountDunningRun(models.AbstractModel):
             return held, []
         hold_until = today + timedelta(days=company.dunning_probably_paid_days - 1)
         Event = self.env["account.dunning.event"]
+        todo = self.env.ref("mail.mail_activity_data_todo")
         groups = self._group_by_customer(held)
         activities = self._create_activities(
             [
                 (
                     partner_moves,
                     partner_moves[:1]._get_dunning_responsible(),
-                    self.env.ref("mail.mail_activity_data_todo"),
+                    todo,
                     _("Probably paid: reconcile %(customer)s", customer=partner.display_name),
                     self._prepare_probably_paid_note(partner, partner_moves, evidence[partner.id]),
                 )
@@ -160,12 +161,12 @@ class AccountDunningRun(models.AbstractModel):
                 partners=partner_ids,
             )
         )
-        Line = self.env["account.bank.statement.line"].sudo()
-        return [
-            (partner_id, Line.browse(line_id))
+        rows = [
+            (line_id, partner_id)
             for line_id, partner_id, name, label in self.env.cr.fetchall()
             if not name or self._label_names_invoice(label, name)
         ]
+        return self._browse_found("account.bank.statement.line", rows)
 
     @api.model
     def _label_names_invoice(self, label, name):
@@ -196,9 +197,7 @@ class AccountDunningRun(models.AbstractModel):
                 partners=partner_ids,
             )
         )
-        Payment = self.env["account.payment"].sudo()
-        rows = self.env.cr.fetchall()
-        return [(partner_id, Payment.browse(pay_id)) for pay_id, partner_id in rows]
+        return self._browse_found("account.payment", self.env.cr.fetchall())
 
     @api.model
     def _get_unreconciled_credits(self, company, partner_ids):
@@ -222,9 +221,16 @@ class AccountDunningRun(models.AbstractModel):
                 partners=partner_ids,
             )
         )
-        Line = self.env["account.move.line"].sudo()
-        rows = self.env.cr.fetchall()
-        return [(partner_id, Line.browse(line_id)) for line_id, partner_id in rows]
+        return self._browse_found("account.move.line", self.env.cr.fetchall())
+
+    @api.model
+    def _browse_found(self, model, rows):
+        """[(customer id, record)] from rows of (record id, customer id), the
+        records browsed together so that describing them reads each table
+        once."""
+        records = self.env[model].sudo().browse(dict.fromkeys(row[0] for row in rows))
+        by_id = {record.id: record for record in records}
+        return [(partner_id, by_id[record_id]) for record_id, partner_id in rows]
 
     @api.model
     def _get_used_evidence(self, partners):
@@ -300,9 +306,10 @@ class AccountDunningRun(models.AbstractModel):
         )
         if not holds:
             return Event
+        unreconciled = self._get_unreconciled_evidence(holds.mapped("evidence_ref"))
         reasons = {}
         for event in holds:
-            reason = self._get_hold_end_reason(event, today)
+            reason = self._get_hold_end_reason(event, today, unreconciled)
             if reason:
                 reasons.setdefault(reason, Event)
                 reasons[reason] |= event
@@ -313,22 +320,37 @@ class AccountDunningRun(models.AbstractModel):
         return Event.concat(*reasons.values())
 
     @api.model
-    def _get_hold_end_reason(self, event, today):
-        """Why a probably-paid hold ends on ``today``, if it does."""
+    def _get_hold_end_reason(self, event, today, unreconciled):
+        """Why a probably-paid hold ends on ``today``, if it does.
+
+        :param unreconciled: the money found that still waits to be reconciled
+        """
         if not event.move_id._dunning_is_open():
             return _("Hold ended: the invoice is paid.")
-        if event.evidence_ref and not self._is_evidence_unreconciled(event.evidence_ref):
+        if event.evidence_ref and event.evidence_ref not in unreconciled:
             return _("Hold ended: the money found was reconciled with other invoices.")
         if event.hold_until and event.hold_until < today:
             return _("Hold ended: the money found was not reconciled in time.")
         return False
 
     @api.model
+    def _get_unreconciled_evidence(self, records):
+        """The records of ``records`` (money found, of any of the evidence
+        models) that still wait to be reconciled, read model by model."""
+        unreconciled = []
+        for model in EVIDENCE_MODELS:
+            found = (
+                self.env[model]
+                .sudo()
+                .browse({record.id for record in records if record._name == model})
+                .exists()
+            )
+            unreconciled += found.filtered(self._is_evidence_unreconciled)
+        return set(unreconciled)
+
+    @api.model
     def _is_evidence_unreconciled(self, record):
         """Whether the money found still waits to be reconciled."""
-        record = record.sudo().exists()
-        if not record:
-            return False
         if record._name == "account.bank.statement.line":
             return not record.is_reconciled
         if record._name == "account.payment":

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
@@ -222,3 +223,22 @@ class ResPartner(models.Model):
         if contacts:
             return contacts
         return customer if customer.email else self.browse()
+
+    @api.model
+    def _get_dunning_responsibles_query(self):
+        """SQL of (partner_id, user_id): the customers' own dunning
+        responsible, else their salesperson, each only when active and
+        internal, as ``account.move._get_dunning_responsible`` finds them
+        before it falls back to the company's default responsible. For the
+        reports that decide it in SQL."""
+        return SQL(
+            """
+            SELECT p.id AS partner_id, COALESCE(dunning_user.id, sales_user.id) AS user_id
+              FROM res_partner p
+         LEFT JOIN res_users dunning_user ON dunning_user.id = p.dunning_responsible_id
+                                         AND dunning_user.active AND NOT dunning_user.share
+         LEFT JOIN res_users sales_user ON sales_user.id = p.user_id
+                                       AND sales_user.active AND NOT sales_user.share
+             WHERE dunning_user.id IS NOT NULL OR sales_user.id IS NOT NULL
+            """
+        )

@@ -280,17 +280,7 @@ class AccountDunningKpi(models.Model):
         opening = first - relativedelta(months=1)
         return SQL(
             """
-            partner_responsibles AS (
-                -- As res.partner finds it: the customer's dunning responsible,
-                -- else its salesperson, internal and active; else the company's.
-                SELECT p.id AS partner_id, COALESCE(dunning_user.id, sales_user.id) AS user_id
-                  FROM res_partner p
-             LEFT JOIN res_users dunning_user ON dunning_user.id = p.dunning_responsible_id
-                                             AND dunning_user.active AND NOT dunning_user.share
-             LEFT JOIN res_users sales_user ON sales_user.id = p.user_id
-                                           AND sales_user.active AND NOT sales_user.share
-                 WHERE dunning_user.id IS NOT NULL OR sales_user.id IS NOT NULL
-            ),
+            partner_responsibles AS (%(partner_responsibles)s),
             months AS (
                 SELECT m::date AS month,
                        LEAST((m + INTERVAL '1 month' - INTERVAL '1 day')::date, %(today)s)
@@ -360,6 +350,7 @@ class AccountDunningKpi(models.Model):
             today=today,
             opening=opening,
             companies=tuple(companies.ids),
+            partner_responsibles=self.env["res.partner"]._get_dunning_responsibles_query(),
         )
 
     @api.model

@@ -119,6 +119,19 @@ class DunningCase(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def create_invoicing_user(cls):
+        """A user with the invoicing rights only, not a Dunning User."""
+        return cls.env["res.users"].create(
+            {
+                "name": "Ivan Invoicing",
+                "login": "ivan",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set(cls.env.ref("account.group_account_invoice").ids)],
+            }
+        )
+
+    @classmethod
     def create_invoice(
         cls,
         partner=None,

@@ -288,15 +288,7 @@ class TestKpi(DunningCase):
         self.assertFalse(
             self.kpis([], user=outsider)[None]["receivable"], "no row of another company"
         )
-        invoicing_only = self.env["res.users"].create(
-            {
-                "name": "Ivan Invoicing",
-                "login": "ivan",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "groups_id": [Command.set(self.env.ref("account.group_account_invoice").ids)],
-            }
-        )
+        invoicing_only = self.create_invoicing_user()
         with self.assertRaises(AccessError):
             self.kpis([], user=invoicing_only)
 
@@ -415,15 +407,7 @@ class TestKpi(DunningCase):
         self.assertEqual(data["dunning_overdue"], self.company.currency_id.format(5000))
         action = journal.action_open_dunning_workspace()
         self.assertEqual(action["res_model"], "account.dunning.customer")
-        invoicing_only = self.env["res.users"].create(
-            {
-                "name": "Ivan Invoicing",
-                "login": "ivan",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "groups_id": [Command.set(self.env.ref("account.group_account_invoice").ids)],
-            }
-        )
+        invoicing_only = self.create_invoicing_user()
         data = journal.with_user(invoicing_only)._get_journal_dashboard_data_batched()
         self.assertNotIn("dunning_overdue_count", data[journal.id])
 
@@ -445,15 +429,7 @@ class TestKpi(DunningCase):
         self.assertEqual(self.refresh(), self.company, "once the other is done")
 
     def test_dashboard_for_dunning_users_only(self):
-        invoicing_only = self.env["res.users"].create(
-            {
-                "name": "Ivan Invoicing",
-                "login": "ivan",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "groups_id": [Command.set(self.env.ref("account.group_account_invoice").ids)],
-            }
-        )
+        invoicing_only = self.create_invoicing_user()
         portal = self.env["res.users"].create(
             {
                 "name": "Paula Portal",
