@@ -13,7 +13,9 @@ from . import dunning_channel_sms
 from . import dunning_channel_post
 from . import dunning_channel_statement
 from . import dunning_probably_paid
+from . import dunning_customer_reply
 from . import mail_mail
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner

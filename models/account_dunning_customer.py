@@ -114,6 +114,11 @@ class AccountDunningCustomer(models.Model):
         string="Money Found",
         readonly=True,
     )
+    last_reply_date = fields.Date(
+        string="Last Reply",
+        readonly=True,
+        help="The last time the customer answered a reminder by email (not an " "automatic reply).",
+    )
     dunning_note = fields.Text(related="partner_id.dunning_note")
 
     @api.model
@@ -176,6 +181,7 @@ class AccountDunningCustomer(models.Model):
                    c.next_date, c.next_step_id, next_step.channel AS next_channel,
                    COALESCE(pr.user_id, comp.dunning_responsible_id) AS responsible_id,
                    held.hold_until AS held_until, held.evidence_ref,
+                   last_reply.date AS last_reply_date,
                    CASE
                        WHEN p.dunning_excluded THEN 'excluded'
                        WHEN held.hold_until IS NOT NULL THEN 'probably_paid'
@@ -227,6 +233,14 @@ class AccountDunningCustomer(models.Model):
                   ORDER BY e.id DESC
                      LIMIT 1
               ) held ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT e.date
+                      FROM account_dunning_event e
+                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
+                       AND e.event_type = 'reply'
+                  ORDER BY e.date DESC, e.id DESC
+                     LIMIT 1
+              ) last_reply ON TRUE
             """,
             today=today,
             remindable=self._get_remindable_condition(),

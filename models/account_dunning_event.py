@@ -76,6 +76,7 @@ class AccountDunningEvent(models.Model):
             ("pending", "Pending"),
             ("failed", "Failed"),
             ("skipped", "Skipped"),
+            ("received", "Received"),
         ],
         required=True,
         default="sent",
@@ -139,6 +140,8 @@ class AccountDunningEvent(models.Model):
             ("reminder", "Reminder"),
             ("thank_you", "Thank You"),
             ("probably_paid", "Probably Paid"),
+            ("reply", "Customer Reply"),
+            ("auto_reply", "Automatic Reply"),
         ],
         string="Type",
         required=True,
@@ -453,14 +456,15 @@ class AccountDunningEvent(models.Model):
         for record, events in lost.grouped(key).items():
             events._fail_queued(record._get_dunning_failure_note(), key)
 
-    def _fail_queued(self, note, key, label=None):
+    def _fail_queued(self, note, key, label=None, activity_type=None, summary=None):
         """A reminder that was queued (email, SMS, letter by post) failed for
         good: record the failure and ask the responsible to act, once per
         reminder, the events being grouped by the field ``key`` (the email,
         SMS or letter). ``label(record)`` names the reminder when its step
-        is gone."""
+        is gone. ``activity_type`` and ``summary``: the responsible's task,
+        by default a to-do "Reminder failed"."""
         Run = self.env["account.dunning.run"]
-        todo = self.env.ref("mail.mail_activity_data_todo")
+        todo = activity_type or self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
         for record, events in self.grouped(key).items():
             moves = events.move_id
@@ -472,7 +476,7 @@ class AccountDunningEvent(models.Model):
                         moves,
                         moves[:1]._get_dunning_responsible(),
                         todo,
-                        _("Reminder failed: %(step)s", step=name),
+                        summary or _("Reminder failed: %(step)s", step=name),
                         Markup("<p>%s</p>") % note
                         + Run._prepare_activity_note(events.partner_id[:1], moves),
                     )

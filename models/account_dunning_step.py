@@ -84,6 +84,13 @@ class AccountDunningStep(models.Model):
         string="Attach Invoices",
         help="Attach the PDF of each invoice to the email.",
     )
+    bounce_fallback = fields.Selection(
+        [("call", "Call"), ("letter", "Letter")],
+        string="If the Email Bounces",
+        default="call",
+        help="When the customer's mail server returns the reminder email: the "
+        "responsible gets a call to make, or a letter is made ready to print.",
+    )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         string="Activity Type",

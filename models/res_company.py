@@ -45,6 +45,12 @@ class ResCompany(models.Model):
         help="A reminder held because the customer probably paid goes out after "
         "this many days if the invoice is still not reconciled by then.",
     )
+    dunning_reply_pause_days = fields.Integer(
+        string="Pause After a Reply (days)",
+        default=3,
+        help="When a customer answers a reminder by email, its reminders pause "
+        "for this many days so that someone reads the reply first.",
+    )
     dunning_kpi_date = fields.Date(
         string="Dunning KPIs Date",
         readonly=True,
@@ -75,7 +81,12 @@ class ResCompany(models.Model):
         "below three times this rate.",
     )
 
-    @api.constrains("dunning_grace_days", "dunning_recovery_days", "dunning_probably_paid_days")
+    @api.constrains(
+        "dunning_grace_days",
+        "dunning_recovery_days",
+        "dunning_probably_paid_days",
+        "dunning_reply_pause_days",
+    )
     def _check_dunning_grace_days(self):
         if any(company.dunning_grace_days < 0 for company in self):
             raise ValidationError(_("The dunning grace window cannot be negative."))
@@ -85,6 +96,8 @@ class ResCompany(models.Model):
             raise ValidationError(
                 _("A reminder held because the customer probably paid waits 1 to 90 days.")
             )
+        if any(not 0 < company.dunning_reply_pause_days <= 90 for company in self):
+            raise ValidationError(_("The pause after a customer's reply lasts 1 to 90 days."))
 
     @api.constrains("dunning_interest_rate", "dunning_legal_interest_rate")
     def _check_dunning_interest_rate(self):

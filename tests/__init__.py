@@ -18,3 +18,4 @@ from . import test_workspace
 from . import test_statement
 from . import test_kpi
 from . import test_probably_paid
+from . import test_customer_reply

@@ -1,0 +1,39 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
+from odoo import api, models
+
+_logger = logging.getLogger(__name__)
+
+
+class MailThread(models.AbstractModel):
+    _inherit = "mail.thread"
+
+    @api.model
+    def _message_route_process(self, message, message_dict, routes):
+        thread_id = super()._message_route_process(message, message_dict, routes)
+        Run = self.env["account.dunning.run"].sudo()
+        self._dunning_on_incoming(
+            lambda: Run._process_customer_reply(message, message_dict), message_dict
+        )
+        return thread_id
+
+    @api.model
+    def _routing_handle_bounce(self, email_message, message_dict):
+        res = super()._routing_handle_bounce(email_message, message_dict)
+        Run = self.env["account.dunning.run"].sudo()
+        self._dunning_on_incoming(lambda: Run._process_reminder_bounce(message_dict), message_dict)
+        return res
+
+    @api.model
+    def _dunning_on_incoming(self, act, message_dict):
+        """Let the dunning act on an incoming email without ever losing the
+        email: when the dunning cannot act, the email is kept all the same."""
+        try:
+            with self.env.cr.savepoint():
+                act()
+        except Exception:  # noqa: BLE001 - the email must be kept whatever happens
+            _logger.exception(
+                "Dunning: could not act on the incoming email %s", message_dict.get("message_id")
+            )
