@@ -1,6 +1,7 @@
 from . import account_dunning_sequence
 from . import account_dunning_step
 from . import account_dunning_event
+from . import account_dunning_dispute_reason
 from . import account_move
 from . import account_journal
 from . import account_move_late_fees
@@ -14,6 +15,7 @@ from . import dunning_channel_post
 from . import dunning_channel_statement
 from . import dunning_probably_paid
 from . import dunning_customer_reply
+from . import dunning_customer_answer
 from . import mail_mail
 from . import mail_thread
 from . import res_company

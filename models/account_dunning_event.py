@@ -142,6 +142,9 @@ class AccountDunningEvent(models.Model):
             ("probably_paid", "Probably Paid"),
             ("reply", "Customer Reply"),
             ("auto_reply", "Automatic Reply"),
+            ("answer", "Customer Answer"),
+            ("promise", "Promise to Pay"),
+            ("dispute", "Dispute"),
         ],
         string="Type",
         required=True,
@@ -169,6 +172,11 @@ class AccountDunningEvent(models.Model):
     promise_date = fields.Date(
         string="Promised Payment Date",
         help="Dunning is paused until this date.",
+    )
+    dispute_reason_id = fields.Many2one(
+        "account.dunning.dispute.reason",
+        string="Dispute Reason",
+        ondelete="restrict",
     )
     email_subject = fields.Char(related="message_id.subject", string="Email Subject")
     email_body = fields.Html(related="message_id.body", string="Email Body")

@@ -229,7 +229,60 @@ class AccountDunningRun(models.AbstractModel):
                 ]
             )
         )
+        self._report_broken_promises(moves, today)
         moves.action_dunning_resume()
+
+    @api.model
+    def _report_broken_promises(self, moves, today):
+        """Invoices whose pause for a promise to pay ends unpaid: the promise
+        is broken, recorded so, and the responsible is told."""
+        broken = moves.filtered(
+            lambda move: any(
+                event.call_outcome == "promise" and event.promise_date == move.dunning_pause_until
+                for event in move.dunning_event_ids
+            )
+        )
+        if not broken:
+            return
+        Event = self.env["account.dunning.event"]
+        groups = self._group_by_customer(broken)
+        summary = _("Promise broken")
+        activities = self._create_activities(
+            [
+                (
+                    partner_moves,
+                    partner_moves[:1]._get_dunning_responsible(),
+                    self.env.ref("mail.mail_activity_data_todo"),
+                    summary,
+                    Markup("<p>%s</p>")
+                    % _(
+                        "The customer promised to pay by %(date)s and did not: its "
+                        "reminders resume.",
+                        date=format_date(self.env, partner_moves[:1].dunning_pause_until),
+                    )
+                    + self._prepare_activity_note(partner, partner_moves),
+                )
+                for partner, partner_moves in groups
+            ],
+            today,
+        )
+        note = _("Promise broken: not paid by the promised date; reminders resume.")
+        Event.sudo().create(
+            [
+                Event._prepare_event_vals(
+                    move,
+                    move.dunning_step_id,
+                    "received",
+                    today,
+                    channel="manual",
+                    event_type="promise",
+                    activity_id=activity.id,
+                    note=note,
+                )
+                for (_partner, partner_moves), activity in zip(groups, activities, strict=True)
+                for move in partner_moves
+            ]
+        )
 
     # ------------------------------------------------------------------
     # Selecting the invoices due
@@ -251,6 +304,7 @@ class AccountDunningRun(models.AbstractModel):
                 ("company_id", "=", company.id),
                 ("dunning_next_date", "<=", today),
                 ("dunning_paused", "=", False),
+                ("dunning_dispute_reason_id", "=", False),
             ]
         )
         alias = query.table

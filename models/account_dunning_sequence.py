@@ -43,6 +43,12 @@ class AccountDunningSequence(models.Model):
         help="Sent once to customers when invoices that received at least one "
         "reminder are fully paid. Empty: no thank-you email.",
     )
+    promise_max_days = fields.Integer(
+        string="Promise Within (days)",
+        default=30,
+        help="From the link of a reminder, a customer may promise to pay by a date "
+        "at most this many days ahead; its reminders pause until then.",
+    )
     step_warning = fields.Text(
         compute="_compute_step_warning",
         help="What would make saving the steps fail.",
@@ -57,6 +63,11 @@ class AccountDunningSequence(models.Model):
     partner_count = fields.Integer(string="Customers Count", compute="_compute_partner_ids")
 
     _sql_constraints = [
+        (
+            "promise_max_days_range",
+            "CHECK(promise_max_days BETWEEN 0 AND 365)",
+            "A promise to pay can be at most 365 days ahead (0: no promise from the link).",
+        ),
         (
             "name_company_uniq",
             "unique(name, company_id)",

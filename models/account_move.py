@@ -89,6 +89,15 @@ class AccountMove(models.Model):
         tracking=True,
         groups=DUNNING_GROUP,
     )
+    dunning_dispute_reason_id = fields.Many2one(
+        "account.dunning.dispute.reason",
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        groups=DUNNING_GROUP,
+        help="The customer disputes this invoice: it gets no reminder until the "
+        "dispute is resolved.",
+    )
     dunning_last_failed = fields.Boolean(
         string="Last Reminder Failed",
         copy=False,
@@ -194,11 +203,12 @@ class AccountMove(models.Model):
         "dunning_pause_until",
         "dunning_event_ids.state",
         "dunning_event_ids.hold_until",
+        "dunning_dispute_reason_id",
         "commercial_partner_id.dunning_excluded",
     )
     def _compute_dunning_next(self):
         for move in self:
-            if move.commercial_partner_id.dunning_excluded:
+            if move.commercial_partner_id.dunning_excluded or move.dunning_dispute_reason_id:
                 move.dunning_next_step_id = move.dunning_next_date = False
                 continue
             pending = move.dunning_event_ids.filtered(lambda event: event.state == "pending")[:1]
@@ -252,6 +262,7 @@ class AccountMove(models.Model):
     @api.depends_context("tz")
     @api.depends(
         "commercial_partner_id.dunning_excluded",
+        "dunning_dispute_reason_id",
         "dunning_paused",
         "dunning_last_failed",
         "dunning_next_step_id",
@@ -272,6 +283,8 @@ class AccountMove(models.Model):
         events = self.sudo().dunning_event_ids
         if self.commercial_partner_id.dunning_excluded:
             return "excluded"
+        if self.dunning_dispute_reason_id:
+            return "disputed"
         if self.dunning_paused:
             return "paused"
         pending = events.filtered(lambda event: event.state == "pending")
@@ -430,6 +443,32 @@ class AccountMove(models.Model):
                 "dunning_pause_reason": False,
             }
         )
+        return True
+
+    def action_dunning_resolve_dispute(self):
+        """The dispute is settled: the invoice gets its reminders again, the
+        latest step now due first."""
+        self._check_dunning_access()
+        disputed = self.sudo().filtered("dunning_dispute_reason_id")
+        Event = self.env["account.dunning.event"].sudo()
+        today = fields.Date.context_today(self)
+        note = _("Dispute resolved by %(user)s.", user=self.env.user.name)
+        Event.create(
+            [
+                Event._prepare_event_vals(
+                    move,
+                    move.dunning_step_id,
+                    "received",
+                    today,
+                    channel="manual",
+                    event_type="dispute",
+                    call_outcome="reached",
+                    note=note,
+                )
+                for move in disputed
+            ]
+        )
+        disputed.with_context(**USER_WRITE_CONTEXT).write({"dunning_dispute_reason_id": False})
         return True
 
     def action_open_dunning_send_wizard(self):
@@ -655,6 +694,11 @@ class AccountMove(models.Model):
             return _("It is already paid.")
         if self.commercial_partner_id.dunning_excluded:
             return _("The customer is excluded from dunning.")
+        if self.dunning_dispute_reason_id:
+            return _(
+                "The customer disputes it (%(reason)s): resolve the dispute first.",
+                reason=self.dunning_dispute_reason_id.name,
+            )
         if self.dunning_paused:
             return _("Dunning is paused: %(reason)s", reason=self.dunning_pause_reason or "-")
         hold = self.dunning_event_ids.filtered(

@@ -435,7 +435,7 @@ class AccountDunningRun(models.AbstractModel):
             return values["body_html"]
         return Markup(
             layout.replace(LAYOUT_BODY, values["body_html"])
-            .replace(LAYOUT_URL, escape(moves[:1].get_portal_url()))
+            .replace(LAYOUT_URL, escape(self._get_customer_page_url(partner, company)))
             .replace(LAYOUT_TITLE, escape(partner.display_name))
         )
 

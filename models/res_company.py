@@ -51,6 +51,12 @@ class ResCompany(models.Model):
         help="When a customer answers a reminder by email, its reminders pause "
         "for this many days so that someone reads the reply first.",
     )
+    dunning_paid_claim_days = fields.Integer(
+        string="Hold When Said Paid (days)",
+        default=5,
+        help="When a customer says from the link of a reminder that it already "
+        "paid, its reminders wait this many days for the payment to be found.",
+    )
     dunning_kpi_date = fields.Date(
         string="Dunning KPIs Date",
         readonly=True,
@@ -86,6 +92,7 @@ class ResCompany(models.Model):
         "dunning_recovery_days",
         "dunning_probably_paid_days",
         "dunning_reply_pause_days",
+        "dunning_paid_claim_days",
     )
     def _check_dunning_grace_days(self):
         if any(company.dunning_grace_days < 0 for company in self):
@@ -98,6 +105,8 @@ class ResCompany(models.Model):
             )
         if any(not 0 < company.dunning_reply_pause_days <= 90 for company in self):
             raise ValidationError(_("The pause after a customer's reply lasts 1 to 90 days."))
+        if any(not 0 < company.dunning_paid_claim_days <= 90 for company in self):
+            raise ValidationError(_("The hold when a customer says it paid lasts 1 to 90 days."))
 
     @api.constrains("dunning_interest_rate", "dunning_legal_interest_rate")
     def _check_dunning_interest_rate(self):

@@ -26,6 +26,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_reply_pause_days",
         readonly=False,
     )
+    dunning_paid_claim_days = fields.Integer(
+        related="company_id.dunning_paid_claim_days",
+        readonly=False,
+    )
     dunning_responsible_id = fields.Many2one(
         related="company_id.dunning_responsible_id",
         readonly=False,

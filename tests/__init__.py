@@ -19,3 +19,4 @@ from . import test_statement
 from . import test_kpi
 from . import test_probably_paid
 from . import test_customer_reply
+from . import test_customer_page

@@ -1,0 +1,92 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+
+class DunningCustomerPage(http.Controller):
+    """The page the link of a reminder opens: the customer's open invoices,
+    with what it can answer. The signed token is the only key: no login."""
+
+    def _get_run_and_customer(self, token):
+        Run = request.env["account.dunning.run"].sudo()
+        found = Run._get_customer_from_token(token)
+        if not found:
+            raise NotFound()
+        partner, company = found
+        return Run, partner, company
+
+    def _render_page(self, token, partner, company, answered=None, error=None):
+        Run = request.env["account.dunning.run"].sudo()
+        if partner.lang:
+            request.update_context(lang=partner.lang)
+        Run = Run.with_context(lang=partner.lang or request.env.lang)
+        values = Run._get_customer_page_values(partner, company, token)
+        values.update(answered=answered, error=error)
+        return request.render("account_dunning.customer_page", values)
+
+    @http.route(
+        "/dunning/<string:token>", type="http", auth="public", methods=["GET"], website=True
+    )
+    def customer_page(self, token, answered=None, **kwargs):
+        _Run, partner, company = self._get_run_and_customer(token)
+        answered = answered if answered in ("promise", "paid", "dispute") else None
+        return self._render_page(token, partner, company, answered=answered)
+
+    @http.route(
+        "/dunning/<string:token>/answer",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def customer_answer(self, token, answer=None, **post):
+        """One form per answer: promise, paid or dispute."""
+        Run, partner, company = self._get_run_and_customer(token)
+        # Recorded in the company's language, for its accountants.
+        Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
+        move_ids = [
+            int(value) for value in request.httprequest.form.getlist("move_ids") if value.isdigit()
+        ]
+        moves = request.env["account.move"].sudo().browse(move_ids)
+        try:
+            if answer == "promise":
+                Run._answer_promise(partner, company, moves, post.get("date"), post.get("message"))
+                answered = "promise"
+            elif answer == "paid":
+                upload = request.httprequest.files.get("remittance")
+                attachment = (
+                    (upload.filename, upload.mimetype, upload.read())
+                    if upload and upload.filename
+                    else None
+                )
+                Run._answer_paid(
+                    partner,
+                    company,
+                    moves,
+                    post.get("date"),
+                    post.get("amount"),
+                    post.get("reference"),
+                    attachment,
+                )
+                answered = "paid"
+            elif answer == "dispute":
+                reason = post.get("reason_id")
+                Run._answer_dispute(
+                    partner,
+                    company,
+                    moves,
+                    int(reason) if reason and reason.isdigit() else 0,
+                    post.get("message"),
+                )
+                answered = "dispute"
+            else:
+                raise NotFound()
+        except UserError as error:
+            request.env.cr.rollback()
+            return self._render_page(token, partner, company, error=error.args[0])
+        # Reloading the page must not post the answer again.
+        return request.redirect(f"/dunning/{token}?answered={answered}", local=True)
