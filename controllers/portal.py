@@ -33,7 +33,7 @@ class DunningCustomerPage(http.Controller):
     )
     def customer_page(self, token, answered=None, **kwargs):
         _Run, partner, company = self._get_run_and_customer(token)
-        answered = answered if answered in ("promise", "paid", "dispute") else None
+        answered = answered if answered in ("promise", "paid", "dispute", "plan") else None
         return self._render_page(token, partner, company, answered=answered)
 
     @http.route(
@@ -83,6 +83,9 @@ class DunningCustomerPage(http.Controller):
                     post.get("message"),
                 )
                 answered = "dispute"
+            elif answer == "plan":
+                Run._answer_plan(partner, company, moves, post.get("count"), post.get("date"))
+                answered = "plan"
             else:
                 raise NotFound()
         except UserError as error:

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 COLLECTION_STATUSES = [
     ("probably_paid", "Probably Paid"),
+    ("plan", "Payment Plan"),
     ("action", "Action Needed Today"),
     ("end", "End of Sequence"),
     ("promise", "Promise to Pay"),
@@ -38,6 +39,7 @@ class AccountDunningCustomer(models.Model):
             "dunning_next_date",
             "dunning_next_step_id",
             "dunning_paused",
+            "dunning_plan_id",
         ],
         "account.dunning.event": [
             "partner_id",
@@ -140,7 +142,8 @@ class AccountDunningCustomer(models.Model):
                 SELECT m.id, m.commercial_partner_id AS partner_id, m.company_id,
                        m.amount_residual_signed AS residual,
                        %(today)s - m.invoice_date_due AS days,
-                       m.dunning_next_date, m.dunning_next_step_id, m.dunning_paused
+                       m.dunning_next_date, m.dunning_next_step_id, m.dunning_paused,
+                       m.dunning_plan_id
                   FROM account_move m
                  WHERE %(remindable)s
             ),
@@ -156,6 +159,7 @@ class AccountDunningCustomer(models.Model):
                        SUM(o.residual) FILTER (WHERE o.days > 90) AS amount_over_90,
                        GREATEST(MAX(o.days), 0) AS oldest_days_overdue,
                        BOOL_OR(o.dunning_paused) AS any_paused,
+                       BOOL_OR(o.dunning_plan_id IS NOT NULL) AS any_plan,
                        (ARRAY_AGG(o.dunning_next_step_id ORDER BY o.dunning_next_date, o.id)
                             FILTER (WHERE o.dunning_next_date IS NOT NULL
                                       AND NOT COALESCE(o.dunning_paused, FALSE)))[1]
@@ -185,6 +189,7 @@ class AccountDunningCustomer(models.Model):
                    CASE
                        WHEN p.dunning_excluded THEN 'excluded'
                        WHEN held.hold_until IS NOT NULL THEN 'probably_paid'
+                       WHEN c.any_plan THEN 'plan'
                        WHEN waiting.any_waiting THEN 'action'
                        WHEN last_call.call_outcome = 'promise'
                             AND last_call.promise_date >= %(today)s THEN 'promise'

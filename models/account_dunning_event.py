@@ -145,6 +145,7 @@ class AccountDunningEvent(models.Model):
             ("answer", "Customer Answer"),
             ("promise", "Promise to Pay"),
             ("dispute", "Dispute"),
+            ("plan", "Payment Plan"),
         ],
         string="Type",
         required=True,
@@ -172,6 +173,12 @@ class AccountDunningEvent(models.Model):
     promise_date = fields.Date(
         string="Promised Payment Date",
         help="Dunning is paused until this date.",
+    )
+    plan_id = fields.Many2one(
+        "account.dunning.plan",
+        string="Payment Plan",
+        ondelete="set null",
+        index="btree_not_null",
     )
     dispute_reason_id = fields.Many2one(
         "account.dunning.dispute.reason",

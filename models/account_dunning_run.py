@@ -104,6 +104,7 @@ class AccountDunningRun(models.AbstractModel):
         """
         self._run_retryable(self._end_holds, company, today)
         self._run_retryable(self._send_thank_you, company, today)
+        self._run_retryable(self._run_payment_plans, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
@@ -305,6 +306,7 @@ class AccountDunningRun(models.AbstractModel):
                 ("dunning_next_date", "<=", today),
                 ("dunning_paused", "=", False),
                 ("dunning_dispute_reason_id", "=", False),
+                ("dunning_plan_id", "=", False),
             ]
         )
         alias = query.table
@@ -776,7 +778,8 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _lock_thanked_moves(self, company):
         """Lock and return the paid invoices of a company to thank: reminded
-        at least once, never thanked, following a sequence that thanks."""
+        at least once (by a step or a payment plan), never thanked, following
+        a sequence that thanks."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -790,7 +793,7 @@ class AccountDunningRun(models.AbstractModel):
                    AND s.thank_you_template_id IS NOT NULL
                    AND EXISTS (SELECT 1 FROM account_dunning_event e
                                 WHERE e.move_id = m.id AND e.state IN ('sent', 'queued')
-                                  AND e.event_type = 'reminder')
+                                  AND e.event_type IN ('reminder', 'plan'))
                    AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
                                     WHERE e.move_id = m.id AND e.event_type = 'thank_you')
               ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id

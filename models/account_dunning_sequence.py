@@ -49,6 +49,32 @@ class AccountDunningSequence(models.Model):
         help="From the link of a reminder, a customer may promise to pay by a date "
         "at most this many days ahead; its reminders pause until then.",
     )
+    plan_max_instalments = fields.Integer(
+        string="Plan: Most Instalments",
+        default=6,
+        help="A payment plan with more instalments needs a Dunning Manager's approval.",
+    )
+    plan_max_days = fields.Integer(
+        string="Plan: Longest (days)",
+        default=180,
+        help="A payment plan whose last instalment is further ahead needs approval.",
+    )
+    plan_min_instalment = fields.Float(
+        string="Plan: Smallest Instalment",
+        default=50.0,
+        help="A payment plan with smaller instalments (but the last) needs approval.",
+    )
+    plan_notice_days = fields.Integer(
+        string="Plan: Notice (days before)",
+        default=3,
+        help="The customer is reminded of each instalment this many days before it.",
+    )
+    plan_missed_limit = fields.Integer(
+        string="Plan: Broken After (missed)",
+        default=1,
+        help="After this many missed instalments the plan is broken: its invoices "
+        "follow the sequence again.",
+    )
     step_warning = fields.Text(
         compute="_compute_step_warning",
         help="What would make saving the steps fail.",
@@ -63,6 +89,12 @@ class AccountDunningSequence(models.Model):
     partner_count = fields.Integer(string="Customers Count", compute="_compute_partner_ids")
 
     _sql_constraints = [
+        (
+            "plan_limits_positive",
+            "CHECK(plan_max_instalments > 0 AND plan_max_days > 0 AND plan_min_instalment >= 0"
+            " AND plan_notice_days >= 0 AND plan_missed_limit > 0)",
+            "The limits of payment plans must be positive.",
+        ),
         (
             "promise_max_days_range",
             "CHECK(promise_max_days BETWEEN 0 AND 365)",

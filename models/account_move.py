@@ -98,6 +98,14 @@ class AccountMove(models.Model):
         help="The customer disputes this invoice: it gets no reminder until the "
         "dispute is resolved.",
     )
+    dunning_plan_id = fields.Many2one(
+        "account.dunning.plan",
+        string="Payment Plan",
+        copy=False,
+        index="btree_not_null",
+        groups=DUNNING_GROUP,
+        help="The active payment plan this invoice follows instead of its dunning sequence.",
+    )
     dunning_last_failed = fields.Boolean(
         string="Last Reminder Failed",
         copy=False,
@@ -132,6 +140,7 @@ class AccountMove(models.Model):
             ("approval", "Waiting Approval"),
             ("call", "Call Planned"),
             ("disputed", "Disputed"),
+            ("plan", "Payment Plan"),
             ("failed", "Reminder Failed"),
             ("end", "End of Sequence"),
             ("scheduled", "Scheduled"),
@@ -204,11 +213,16 @@ class AccountMove(models.Model):
         "dunning_event_ids.state",
         "dunning_event_ids.hold_until",
         "dunning_dispute_reason_id",
+        "dunning_plan_id",
         "commercial_partner_id.dunning_excluded",
     )
     def _compute_dunning_next(self):
         for move in self:
-            if move.commercial_partner_id.dunning_excluded or move.dunning_dispute_reason_id:
+            if (
+                move.commercial_partner_id.dunning_excluded
+                or move.dunning_dispute_reason_id
+                or move.dunning_plan_id
+            ):
                 move.dunning_next_step_id = move.dunning_next_date = False
                 continue
             pending = move.dunning_event_ids.filtered(lambda event: event.state == "pending")[:1]
@@ -263,6 +277,7 @@ class AccountMove(models.Model):
     @api.depends(
         "commercial_partner_id.dunning_excluded",
         "dunning_dispute_reason_id",
+        "dunning_plan_id",
         "dunning_paused",
         "dunning_last_failed",
         "dunning_next_step_id",
@@ -285,6 +300,8 @@ class AccountMove(models.Model):
             return "excluded"
         if self.dunning_dispute_reason_id:
             return "disputed"
+        if self.dunning_plan_id:
+            return "plan"
         if self.dunning_paused:
             return "paused"
         pending = events.filtered(lambda event: event.state == "pending")
@@ -694,6 +711,8 @@ class AccountMove(models.Model):
             return _("It is already paid.")
         if self.commercial_partner_id.dunning_excluded:
             return _("The customer is excluded from dunning.")
+        if self.dunning_plan_id:
+            return _("It follows a payment plan: its reminders come from the plan.")
         if self.dunning_dispute_reason_id:
             return _(
                 "The customer disputes it (%(reason)s): resolve the dispute first.",

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -12,6 +13,9 @@ from odoo.tools.misc import hash_sign, verify_hash_signed
 TOKEN_SCOPE = "account_dunning.customer_page"
 # How long the link of a reminder opens the customer's page.
 TOKEN_VALIDITY = timedelta(days=90)
+# The most instalments a customer may ask for, and how soon the first.
+PLAN_MAX_ASKED = 24
+PLAN_FIRST_WITHIN = timedelta(days=31)
 # Invoices one customer may answer about from its page in a day.
 ANSWERS_PER_DAY = 10
 REMITTANCE_MAX_SIZE = 5 * 1024 * 1024
@@ -87,6 +91,8 @@ class AccountDunningRun(models.AbstractModel):
             "token": token,
             "today": today,
             "promise_max_date": today + timedelta(days=sequence.promise_max_days or 0),
+            "plan_max_count": PLAN_MAX_ASKED,
+            "plan_first_max_date": today + PLAN_FIRST_WITHIN,
             "can_promise": bool(sequence.promise_max_days),
             "reasons": self.env["account.dunning.dispute.reason"].sudo().search([]),
             "total": sum(moves.mapped("amount_residual")),
@@ -203,6 +209,58 @@ class AccountDunningRun(models.AbstractModel):
         )
 
     @api.model
+    def _answer_plan(self, partner, company, moves, count, first_date):
+        """The customer asks to pay ``moves`` in ``count`` monthly
+        instalments from ``first_date``: the plan starts at once within the
+        sequence's limits, else waits for a Dunning Manager."""
+        today = self._check_answer(partner, company, moves)
+        first_date = self._parse_answer_date(first_date)
+        try:
+            count = int(count)
+        except (TypeError, ValueError):
+            count = 0
+        if not 2 <= count <= PLAN_MAX_ASKED:
+            raise UserError(_("Choose between 2 and %(count)s instalments.", count=PLAN_MAX_ASKED))
+        if not first_date or first_date < today or first_date > today + PLAN_FIRST_WITHIN:
+            raise UserError(_("The first instalment must fall within a month from today."))
+        currency = moves[:1].currency_id
+        owed = sum(moves.mapped("amount_residual"))
+        share = currency.round(owed / count)
+        amounts = [share] * (count - 1) + [currency.round(owed - share * (count - 1))]
+        plan = (
+            self.env["account.dunning.plan"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "currency_id": currency.id,
+                    "origin": "portal",
+                    "move_ids": [(6, 0, moves.ids)],
+                    "line_ids": [
+                        (0, 0, {"date": first_date + relativedelta(months=index), "amount": amount})
+                        for index, amount in enumerate(amounts)
+                    ],
+                }
+            )
+        )
+        plan.action_confirm()
+        if plan.state == "active":
+            summary = _("Payment plan started at the customer's request")
+        else:
+            summary = _("Payment plan asked: approve it or call the customer")
+        text = _(
+            "The customer asks to pay %(invoices)s in %(count)s monthly instalments from "
+            "%(date)s.",
+            invoices=", ".join(moves.mapped("name")),
+            count=count,
+            date=format_date(self.env, first_date),
+        )
+        self._record_answer(partner, moves, "plan", text, summary, plan_id=plan.id)
+        return plan
+
+    @api.model
     def _check_answer(self, partner, company, moves):
         """Refuse an answer on invoices that are not the customer's open ones
         of the company of the link, or too many answers in a day.
@@ -220,7 +278,7 @@ class AccountDunningRun(models.AbstractModel):
                 [
                     ("partner_id", "=", partner.id),
                     ("company_id", "=", company.id),
-                    ("event_type", "in", ("answer", "promise", "dispute")),
+                    ("event_type", "in", ("answer", "promise", "dispute", "plan")),
                     ("date", "=", today),
                 ]
             )

@@ -42,7 +42,10 @@ class TestCustomerPage(DunningCase, HttpCase):
 
     def answers(self, moves):
         return self.env["account.dunning.event"].search(
-            [("move_id", "in", moves.ids), ("event_type", "in", ("answer", "promise", "dispute"))]
+            [
+                ("move_id", "in", moves.ids),
+                ("event_type", "in", ("answer", "promise", "dispute", "plan")),
+            ]
         )
 
     # The page ------------------------------------------------------------
@@ -247,3 +250,48 @@ class TestCustomerPage(DunningCase, HttpCase):
         response = self.answer(data)
         self.assertIn("Too many answers", response.text)
         self.assertEqual(len(self.answers(self.invoice)), 10)
+
+    # Payment plan -------------------------------------------------------
+
+    def test_plan_asked_within_the_limits_starts_at_once(self):
+        response = self.answer(
+            {
+                "answer": "plan",
+                "move_ids": [self.invoice.id, self.invoice_2.id],
+                "count": "3",
+                "date": str(day(7)),
+            }
+        )
+        self.assertIn("payment plan is recorded", response.text)
+        plan = self.invoice.dunning_plan_id
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.origin, "portal")
+        self.assertEqual(plan.move_ids, self.invoice | self.invoice_2)
+        self.assertEqual(plan.line_ids.mapped("amount"), [433.33, 433.33, 433.34])
+        self.assertEqual(plan.line_ids.mapped("date"), [day(7), day(38), day(68)])
+        event = self.answers(self.invoice)
+        self.assertEqual((event.event_type, event.plan_id), ("plan", plan))
+        self.assertIn("started", event.activity_id.summary)
+
+    def test_plan_beyond_the_limits_waits_for_approval(self):
+        self.sequence.plan_max_instalments = 3
+        self.answer(
+            {"answer": "plan", "move_ids": [self.invoice.id], "count": "10", "date": str(day(7))}
+        )
+        plan = self.env["account.dunning.plan"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(plan.state, "to_approve")
+        self.assertFalse(self.invoice.dunning_plan_id)
+        self.assertIn("approve", self.answers(self.invoice).activity_id.summary)
+
+    def test_bad_plan_requests_record_nothing(self):
+        for data, message in (
+            ({"count": "1", "date": str(day(7))}, "between 2 and"),
+            ({"count": "30", "date": str(day(7))}, "between 2 and"),
+            ({"count": "3", "date": str(day(40))}, "within a month"),
+            ({"count": "3", "date": str(day(-1))}, "within a month"),
+        ):
+            with self.subTest(data=data):
+                response = self.answer(dict(data, answer="plan", move_ids=[self.invoice.id]))
+                self.assertIn(message, response.text)
+        self.assertFalse(self.env["account.dunning.plan"].search([]))
+        self.assertFalse(self.answers(self.invoice))

@@ -131,3 +131,46 @@ class TestDunningTour(HttpCase):
         self.assertEqual(set(events.mapped("state")), {"queued"})
         self.assertEqual(events.user_id, user)
         self.assertFalse(self.invoice_b.dunning_event_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerTour(HttpCase):
+    """The customer's page in a real Chromium, without login."""
+
+    def test_customer_tour(self):
+        company = self.env.ref("base.main_company")
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Payer", "is_company": True, "email": "payer@example.com"}
+        )
+        today = fields.Date.context_today(self.env.user)
+        invoices = self.env["account.move"]
+        for label, amount in (("Tour Dispute", 1200), ("Tour Promise", 800)):
+            invoices |= self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": customer.id,
+                    "invoice_date": today - timedelta(days=40),
+                    "invoice_date_due": today - timedelta(days=10),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        invoices.action_post()
+        url = self.env["account.dunning.run"]._get_customer_page_url(customer, company)
+        self.start_tour(url, "account_dunning_customer_tour", timeout=180)
+        disputed, promised = invoices.sorted("id")
+        self.assertEqual(
+            disputed.dunning_dispute_reason_id,
+            self.env.ref("account_dunning.dispute_reason_amount"),
+        )
+        self.assertFalse(promised.dunning_dispute_reason_id)
+        self.assertTrue(promised.dunning_paused)
+        # Ten days from the browser's today, which may be a day off the
+        # server's around midnight.
+        self.assertLessEqual(
+            abs((promised.dunning_pause_until - today - timedelta(days=10)).days), 1
+        )

@@ -1,0 +1,45 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class AccountDunningPlanLine(models.Model):
+    _name = "account.dunning.plan.line"
+    _description = "Payment Plan Instalment"
+    _order = "plan_id, date, id"
+
+    plan_id = fields.Many2one("account.dunning.plan", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="plan_id.company_id", store=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    date = fields.Date(required=True)
+    amount = fields.Monetary(required=True)
+    status = fields.Selection(
+        [("paid", "Paid"), ("due", "To Pay"), ("missed", "Missed")],
+        compute="_compute_status",
+    )
+    notice_sent = fields.Boolean(readonly=True, copy=False)
+    reminder_sent = fields.Boolean(readonly=True, copy=False)
+
+    @api.depends("plan_id.amount_paid", "date", "amount")
+    @api.depends_context("tz")
+    def _compute_status(self):
+        today = fields.Date.context_today(self)
+        for plan, lines in self.grouped("plan_id").items():
+            statuses = plan.line_ids._get_statuses(plan.amount_paid, today)
+            for line in lines:
+                line.status = statuses.get(line, "due")
+
+    def _get_statuses(self, paid, today):
+        """{instalment: paid, due or missed}: what was paid on the plan's
+        invoices covers the instalments in the order of their dates."""
+        statuses = {}
+        covered = 0.0
+        for line in self.sorted(lambda line: (line.date, line.id)):
+            covered += line.amount
+            if line.currency_id.compare_amounts(paid, covered) >= 0:
+                statuses[line] = "paid"
+            elif line.date < today:
+                statuses[line] = "missed"
+            else:
+                statuses[line] = "due"
+        return statuses

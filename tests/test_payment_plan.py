@@ -1,0 +1,172 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, tagged
+
+from .common import TODAY, DunningCase
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPlan(DunningCase):
+    """Payment plans: instalments instead of the sequence, matched by what
+    is left to pay on the invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sequence.write(
+            {
+                "plan_max_instalments": 3,
+                "plan_max_days": 90,
+                "plan_min_instalment": 100,
+                "plan_notice_days": 3,
+                "plan_missed_limit": 2,
+            }
+        )
+
+    def make_plan(self, invoices, schedule, confirm=True):
+        with freeze_time(TODAY):
+            plan = self.env["account.dunning.plan"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [Command.set(invoices.ids)],
+                    "line_ids": [
+                        Command.create({"date": day(offset), "amount": amount})
+                        for offset, amount in schedule
+                    ],
+                }
+            )
+            if confirm:
+                plan.action_confirm()
+        return plan
+
+    def plan_events(self, invoices):
+        return self.events(invoices).filtered(lambda event: event.event_type == "plan")
+
+    def reminders(self, invoices):
+        return self.events(invoices).filtered(lambda event: event.event_type == "reminder")
+
+    def test_invoices_of_an_active_plan_follow_it_not_the_sequence(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(invoice.dunning_plan_id, plan)
+        self.assertEqual(invoice.dunning_status, "plan")
+        workspace = self.env["account.dunning.customer"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(workspace.status, "plan")
+        self.run_dunning()
+        self.run_dunning(day(5))
+        self.assertFalse(self.reminders(invoice), "no sequence step while the plan runs")
+
+    def test_notice_before_each_instalment_once(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.run_dunning(day(6))
+        self.assertFalse(self.plan_events(invoice), "not yet: 3 days before")
+        self.run_dunning(day(7))
+        self.run_dunning(day(8))
+        events = self.plan_events(invoice)
+        self.assertEqual(len(events), 1, "one notice, on day 7 (10 - 3)")
+        self.assertEqual(events.state, "queued")
+        self.assertIn("300.00", events.mail_id.body_html)
+        self.assertIn("next instalment", events.mail_id.body_html)
+
+    def test_payments_are_matched_by_what_is_left_to_pay(self):
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.pay(invoice, amount=300, day=day(9))
+        with freeze_time(day(11)):
+            plan.invalidate_recordset()
+            self.assertEqual(plan.line_ids.mapped("status"), ["paid", "due", "due"])
+            self.assertEqual(plan.next_line_id, plan.line_ids[1])
+        self.run_dunning(day(11))
+        self.assertFalse(self.plan_events(invoice), "paid on time: no reminder")
+        self.run_dunning(day(37))
+        self.assertEqual(len(self.plan_events(invoice)), 1, "the notice of instalment 2")
+        self.pay(invoice, day=day(50))
+        self.run_dunning(day(51))
+        self.assertEqual(plan.state, "done")
+        self.assertFalse(invoice.dunning_plan_id)
+        thanks = self.events(invoice).filtered(lambda e: e.event_type == "thank_you")
+        self.assertEqual(len(thanks), 1, "a fully paid plan is thanked")
+
+    def test_missed_instalment_gets_one_reminder_then_the_plan_breaks(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.run_dunning(day(11))
+        self.run_dunning(day(12))
+        missed = self.plan_events(invoice).filtered(lambda e: "missed" in e.note)
+        self.assertEqual(len(missed), 1, "a reminder the day after, once")
+        self.assertIn("not received", missed.mail_id.body_html)
+        self.assertEqual(plan.state, "active", "1 missed of 2 allowed")
+        # The second instalment is missed too: the plan is broken, the
+        # invoice follows its sequence again, from the step now due, once.
+        self.run_dunning(day(41))
+        self.assertEqual(plan.state, "broken")
+        self.assertFalse(invoice.dunning_plan_id)
+        broken = self.plan_events(invoice).filtered(lambda e: "broken" in e.note)
+        self.assertEqual(broken.activity_id.summary, "Payment plan broken")
+        self.assertEqual(len(self.reminders(invoice)), 1)
+        self.assertEqual(self.reminders(invoice).date, day(41))
+        self.run_dunning(day(41))
+        self.assertEqual(len(self.reminders(invoice)), 1, "never twice a day")
+
+    def test_plan_beyond_the_limits_waits_for_a_manager(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 50), (40, 50), (70, 50), (100, 750)])
+        self.assertEqual(plan.state, "to_approve")
+        with freeze_time(TODAY):
+            plan.invalidate_recordset(["limit_warning"])
+            warning = plan.limit_warning
+        self.assertIn("More than 3 instalments", warning)
+        self.assertIn("90 days", warning)
+        self.assertIn("below", warning)
+        self.assertFalse(invoice.dunning_plan_id, "the sequence goes on meanwhile")
+        accountant = self.create_accountant()
+        with self.assertRaisesRegex(UserError, "Dunning Managers"):
+            plan.with_user(accountant).action_approve()
+        with freeze_time(TODAY):
+            plan.action_approve()
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(invoice.dunning_plan_id, plan)
+
+    def test_bad_plans_are_refused(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        other = self.create_invoice(partner=self.customer_b, due=day(-1), amount=100)
+        cases = [
+            (invoice, [(10, 300), (40, 300)], "add up to"),
+            (invoice, [(-1, 450), (40, 450)], "date from today"),
+            (invoice, [(10, 450), (10, 450)], "same day"),
+            (invoice | other, [(10, 1000)], "its customer"),
+        ]
+        for invoices, schedule, message in cases:
+            with self.subTest(message=message), self.assertRaisesRegex(UserError, message):
+                self.make_plan(invoices, schedule)
+        self.assertFalse(invoice.dunning_plan_id)
+
+    def test_an_invoice_follows_one_plan_at_a_time(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        self.make_plan(invoice, [(10, 450), (40, 450)])
+        with self.assertRaisesRegex(UserError, "another payment plan"):
+            self.make_plan(invoice, [(10, 450), (40, 450)])
+
+    def test_cancelled_plan_gives_the_invoices_back_to_the_sequence(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 450), (40, 450)])
+        with freeze_time(day(2)):
+            plan.action_cancel()
+        self.assertFalse(invoice.dunning_plan_id)
+        self.run_dunning(day(2))
+        self.assertEqual(len(self.reminders(invoice)), 1)
