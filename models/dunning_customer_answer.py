@@ -16,7 +16,7 @@ TOKEN_VALIDITY = timedelta(days=90)
 # The most instalments a customer may ask for, and how soon the first.
 PLAN_MAX_ASKED = 24
 PLAN_FIRST_WITHIN = timedelta(days=31)
-# Invoices one customer may answer about from its page in a day.
+# Answers one customer may give from its page in a day.
 ANSWERS_PER_DAY = 10
 REMITTANCE_MAX_SIZE = 5 * 1024 * 1024
 REMITTANCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
@@ -271,16 +271,19 @@ class AccountDunningRun(models.AbstractModel):
         if not moves or moves - allowed:
             raise UserError(_("Choose at least one of your open invoices."))
         today = self.with_company(company)._get_dunning_today(company)
-        answers = (
+        # An answer is one message, recorded as an event per invoice.
+        answers = len(
             self.env["account.dunning.event"]
             .sudo()
-            .search_count(
+            ._read_group(
                 [
                     ("partner_id", "=", partner.id),
                     ("company_id", "=", company.id),
                     ("event_type", "in", ("answer", "promise", "dispute", "plan")),
+                    ("message_id.author_id", "=", partner.id),
                     ("date", "=", today),
-                ]
+                ],
+                ["message_id"],
             )
         )
         if answers >= ANSWERS_PER_DAY:

@@ -65,6 +65,11 @@ class ResPartner(models.Model):
         groups="account_dunning.group_account_dunning_user",
         help="Left to pay on the overdue invoices, in the company currency.",
     )
+    dunning_plan_count = fields.Integer(
+        string="Payment Plans",
+        compute="_compute_dunning_plan_count",
+        groups="account_dunning.group_account_dunning_user",
+    )
     dunning_event_count = fields.Integer(
         string="Reminders",
         compute="_compute_dunning_event_count",
@@ -114,6 +119,17 @@ class ResPartner(models.Model):
         by_partner = events.grouped("partner_id")
         for partner in self:
             partner.dunning_timeline_ids = by_partner.get(partner.commercial_partner_id, Event)
+
+    def _compute_dunning_plan_count(self):
+        counts = dict(
+            self.env["account.dunning.plan"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.dunning_plan_count = counts.get(partner.commercial_partner_id, 0)
 
     def _compute_dunning_event_count(self):
         counts = dict(
@@ -188,6 +204,25 @@ class ResPartner(models.Model):
                 "default_date_deadline": fields.Date.context_today(self),
             },
         }
+
+    def action_open_dunning_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_dunning_plan_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_open_dunning_customer_page(self):
+        """What the customer sees from the link of its reminders, in the
+        current company."""
+        self.ensure_one()
+        self._check_dunning_user()
+        url = self.env["account.dunning.run"]._get_customer_page_url(
+            self.commercial_partner_id, self.env.company
+        )
+        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
 
     def action_open_dunning_events(self):
         self.ensure_one()

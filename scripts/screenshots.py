@@ -29,6 +29,44 @@ def shoot(page, name, locator=None):
     print(f"  {path}")
 
 
+def customer_page_url(page, lang):
+    """The link of the reminders of a demo customer speaking ``lang``, as
+    the accountant's Customer's Page button gives it."""
+
+    def call(model, method, args, kwargs=None):
+        response = page.request.post(
+            f"{BASE_URL}/web/dataset/call_kw",
+            data={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+            },
+        )
+        return response.json()["result"]
+
+    rows = call(
+        "account.dunning.customer",
+        "search_read",
+        [[("partner_id.lang", "=", lang), ("amount_overdue", ">", 0)]],
+        {"fields": ["partner_id"], "limit": 1},
+    )
+    action = call("res.partner", "action_open_dunning_customer_page", [[rows[0]["partner_id"][0]]])
+    return BASE_URL + action["url"]
+
+
+def shoot_customer_page(browser, url, name, locale):
+    """The customer's page as the customer sees it: no session."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    customer = context.new_page()
+    customer.goto(url)
+    customer.wait_for_selector(".o_dunning_customer_page")
+    customer.wait_for_timeout(1000)
+    path = TARGET / f"screenshot_{name}.png"
+    customer.screenshot(path=str(path), full_page=True)
+    print(f"  {path}")
+    context.close()
+
+
 def main():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
@@ -113,6 +151,9 @@ def main():
         page.goto(BASE_URL + KPIS)
         page.wait_for_selector(".o_pivot table")
         shoot(page, "kpi_pivot")
+
+        shoot_customer_page(browser, customer_page_url(page, "en_US"), "customer_page", "en-US")
+        shoot_customer_page(browser, customer_page_url(page, "fr_FR"), "customer_page_fr", "fr-FR")
 
         # A new French Dunning User, at 1280 px: the worklist, the invoices and the
         # dashboard.

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools.misc import hash_sign
 
@@ -63,6 +64,14 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertNotIn(self.invoice_2.name, response.text, "paid: not open")
         self.assertNotIn(self.other.name, response.text, "another customer's")
         self.assertIn(self.invoice.get_portal_url(), response.text.replace("&amp;", "&"))
+
+    def test_accountant_opens_the_customers_page(self):
+        action = self.customer.action_open_dunning_customer_page()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertIn(self.invoice.name, self.page(action["url"]).text)
+        invoicing_only = self.create_invoicing_user()
+        with self.assertRaises(AccessError):
+            self.customer.with_user(invoicing_only).action_open_dunning_customer_page()
 
     def test_other_companys_invoices_are_not_shown(self):
         other_company = self.setup_other_company(name="Company B")["company"]
@@ -244,12 +253,16 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertFalse(self.invoice.dunning_paused)
 
     def test_answers_are_rate_limited(self):
-        data = {"answer": "promise", "move_ids": [self.invoice.id], "date": str(day(10))}
+        data = {
+            "answer": "promise",
+            "move_ids": [self.invoice.id, self.invoice_2.id],
+            "date": str(day(10)),
+        }
         for _index in range(10):
             self.answer(data)
         response = self.answer(data)
         self.assertIn("Too many answers", response.text)
-        self.assertEqual(len(self.answers(self.invoice)), 10)
+        self.assertEqual(len(self.answers(self.invoice)), 10, "ten answers, of two invoices each")
 
     # Payment plan -------------------------------------------------------
 

@@ -63,6 +63,9 @@ class TestPaymentPlan(DunningCase):
             [("partner_id", "=", self.customer.id)]
         )
         self.assertEqual(workspace.status, "plan")
+        self.assertEqual(self.customer.dunning_plan_count, 1)
+        action = self.customer.action_open_dunning_plans()
+        self.assertEqual(self.env["account.dunning.plan"].search(action["domain"]), plan)
         self.run_dunning()
         self.run_dunning(day(5))
         self.assertFalse(self.reminders(invoice), "no sequence step while the plan runs")
