@@ -45,6 +45,13 @@ PY
 # first, then the module and its demo invoices.
 odoo_bin -c "$CONF" -d "$DB" -i l10n_fr_account --stop-after-init --log-level=warn
 odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
+# Odoo's test payment provider, so that a customer pays an invoice from the
+# link of a reminder without any real payment service.
+odoo_bin -c "$CONF" -d "$DB" -i payment_demo --stop-after-init --log-level=warn
+odoo_bin shell -c "$CONF" -d "$DB" --log-level=warn --no-http <<'PY'
+env.ref("payment.payment_provider_demo").write({"state": "test", "is_published": True})
+env.cr.commit()
+PY
 
 # Serve first: wkhtmltopdf fetches the styles of the PDFs from the server.
 # Started directly, not through a shell function, so that $! is the server

@@ -23,6 +23,10 @@ class DunningCase(AccountTestInvoicingCommon):
         cls.company = cls.company_data["company"]
         cls.company.partner_id.tz = "Europe/Paris"
         cls.company.email = "billing@company.example.com"
+        # wkhtmltopdf fetches the styles of the PDFs from report.url: never
+        # from the server running these tests, whose cursor this test holds
+        # (Odoo's runner points web.base.url to it once an HttpCase ran).
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         cls.salesperson = cls.env["res.users"].create(
             {
                 "name": "Sally Sales",

@@ -63,7 +63,10 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertIn(self.customer.name, response.text)
         self.assertNotIn(self.invoice_2.name, response.text, "paid: not open")
         self.assertNotIn(self.other.name, response.text, "another customer's")
-        self.assertIn(self.invoice.get_portal_url(), response.text.replace("&amp;", "&"))
+        self.assertIn(
+            self.invoice.get_portal_url(anchor="portal_pay", query_string="&payment=True"),
+            response.text.replace("&amp;", "&"),
+        )
 
     def test_accountant_opens_the_customers_page(self):
         action = self.customer.action_open_dunning_customer_page()
