@@ -11,7 +11,7 @@
     "maintainers": ["account-dunning"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["account", "mail", "portal", "sms", "snailmail"],
+    "depends": ["account", "account_payment", "mail", "portal", "sms", "snailmail"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",

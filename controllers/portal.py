@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from werkzeug.exceptions import NotFound
 
-from odoo import http
-from odoo.exceptions import UserError
+from odoo import _, http
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
+
+from odoo.addons.account_payment.controllers.payment import PaymentPortal
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 
 class DunningCustomerPage(http.Controller):
@@ -93,3 +96,55 @@ class DunningCustomerPage(http.Controller):
             return self._render_page(token, partner, company, error=error.args[0])
         # Reloading the page must not post the answer again.
         return request.redirect(f"/dunning/{token}?answered={answered}", local=True)
+
+    @http.route(
+        "/dunning/<string:token>/pay", type="http", auth="public", methods=["GET"], website=True
+    )
+    def customer_pay_all(self, token, **kwargs):
+        """Pay all the open invoices of the page at once, with the payment
+        providers of Odoo, as account_payment pays a portal user's overdue
+        invoices."""
+        Run, partner, company = self._get_run_and_customer(token)
+        if partner.lang:
+            request.update_context(lang=partner.lang)
+        moves = Run._get_customer_page_moves(partner, company)
+        currency = moves.currency_id
+        if not moves or len(currency) != 1:
+            return request.redirect(f"/dunning/{token}", local=True)
+        total = sum(moves.mapped("amount_residual"))
+        values = PortalAccount()._get_common_page_view_values(
+            invoices_data={
+                "partner": partner,
+                "company": company,
+                "total_amount": total,
+                "currency": currency,
+                "amount_residual": total,
+                "payment_reference": ", ".join(moves.mapped("name")),
+                "landing_route": f"/dunning/{token}",
+                "transaction_route": f"/dunning/{token}/transaction",
+            },
+        )
+        values.update(
+            partner=partner,
+            company=company,
+            moves=moves,
+            amount=total,
+            token=token,
+            format_amount=Run._get_customer_page_values(partner, company, token)["format_amount"],
+        )
+        return request.render("account_dunning.customer_pay_page", values)
+
+    @http.route("/dunning/<string:token>/transaction", type="json", auth="public")
+    def customer_pay_all_transaction(self, token, payment_reference=None, **kwargs):
+        """The payment transaction of all the open invoices of the page,
+        for what is left to pay on them whatever the form sent."""
+        Run, partner, company = self._get_run_and_customer(token)
+        moves = Run._get_customer_page_moves(partner, company)
+        if not moves or len(moves.currency_id) != 1:
+            raise ValidationError(_("There is nothing to pay in one currency."))
+        portal = PaymentPortal()
+        portal._validate_transaction_kwargs(kwargs)
+        kwargs["amount"] = sum(moves.mapped("amount_residual"))
+        return portal._process_transaction(
+            partner.id, moves.currency_id.id, moves.ids, payment_reference, **kwargs
+        )

@@ -311,3 +311,60 @@ class TestCustomerPage(DunningCase, HttpCase):
                 self.assertIn(message, response.text)
         self.assertFalse(self.env["account.dunning.plan"].search([]))
         self.assertFalse(self.answers(self.invoice))
+
+    # Pay all ------------------------------------------------------------
+
+    def _dummy_provider(self):
+        redirect_form = self.env["ir.ui.view"].create(
+            {
+                "name": "Dunning test redirect form",
+                "type": "qweb",
+                "arch": '<form action="dummy" method="post"><input type="hidden" name="x"/></form>',
+            }
+        )
+        method = self.env.ref("payment.payment_method_unknown")
+        provider = self.env["payment.provider"].create(
+            {
+                "name": "Dunning Test Provider",
+                "code": "none",
+                "state": "test",
+                "is_published": True,
+                "company_id": self.company.id,
+                "payment_method_ids": [(6, 0, method.ids)],
+                "redirect_form_view_id": redirect_form.id,
+            }
+        )
+        method.write({"active": True, "support_tokenization": False})
+        return provider
+
+    def test_pay_all_open_invoices_at_once(self):
+        provider = self._dummy_provider()
+        page = self.page()
+        self.assertIn(f"/dunning/{self.url.rsplit('/', 1)[1]}/pay", page.text)
+        with freeze_time(TODAY):
+            pay_page = self.url_open(f"{self.url}/pay")
+        self.assertEqual(pay_page.status_code, 200)
+        self.assertIn(f'data-provider-id="{provider.id}"', pay_page.text)
+        self.assertIn("1,300.00", pay_page.text)
+        with freeze_time(TODAY):
+            response = self.make_jsonrpc_request(
+                f"{self.url}/transaction",
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids.id,
+                    "token_id": None,
+                    "amount": 1.0,  # tampered: the invoices' residual is taken
+                    "flow": "redirect",
+                    "tokenization_requested": False,
+                    "landing_route": self.url,
+                    "payment_reference": "INV",
+                },
+            )
+        self.assertTrue(response)
+        tx = self.env["payment.transaction"].search([("provider_id", "=", provider.id)])
+        self.assertEqual(tx.invoice_ids, self.invoice | self.invoice_2)
+        self.assertEqual(tx.amount, 1300)
+        self.assertEqual(tx.partner_id, self.customer)
+
+    def test_pay_all_with_a_wrong_token_is_not_found(self):
+        self.assertEqual(self.page("/dunning/garbage/pay").status_code, 404)
