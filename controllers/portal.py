@@ -5,6 +5,7 @@ from werkzeug.exceptions import NotFound
 from odoo import _, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
+from odoo.tools import format_amount
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
@@ -130,7 +131,7 @@ class DunningCustomerPage(http.Controller):
             moves=moves,
             amount=total,
             token=token,
-            format_amount=Run._get_customer_page_values(partner, company, token)["format_amount"],
+            format_amount=lambda value, currency: format_amount(request.env, value, currency),
         )
         return request.render("account_dunning.customer_pay_page", values)
 

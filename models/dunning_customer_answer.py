@@ -338,14 +338,13 @@ class AccountDunningRun(models.AbstractModel):
             author_id=partner.id,
             attachments=attachments,
         )
-        for move in moves:
-            move.sudo().message_post(
-                body=body,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-                author_id=partner.id,
-                attachment_ids=message.attachment_ids.ids,
-            )
+        # The same note on each invoice, in one batch; the proof of payment
+        # stays on the customer's message.
+        moves.sudo()._message_log_batch(
+            bodies=dict.fromkeys(moves.ids, body),
+            author_id=partner.id,
+            message_type="comment",
+        )
         activity = self._create_activities(
             [
                 (

@@ -128,12 +128,15 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertEqual(event.activity_id.user_id, self.salesperson)
         self.assertIn(self.invoice.name, self.customer.message_ids[0].body)
         self.assertEqual(event.message_id, self.customer.message_ids[0])
+        note = self.invoice.message_ids.filtered(lambda m: "promises to pay" in str(m.body))
+        self.assertEqual(note.author_id, self.customer, "posted on the invoice too")
         # Nothing is sent for it while the promise runs.
         self.run_dunning(day(5))
         self.assertFalse(self.events(self.invoice).filtered(lambda e: e.event_type == "reminder"))
 
     def test_broken_promise_resumes_with_an_activity(self):
         self.answer({"answer": "promise", "move_ids": [self.invoice.id], "date": str(day(10))})
+        self.run_dunning(day(11))
         self.run_dunning(day(11))
         self.assertFalse(self.invoice.dunning_paused)
         broken = self.events(self.invoice).filtered(lambda e: "broken" in (e.note or ""))
@@ -223,7 +226,9 @@ class TestCustomerPage(DunningCase, HttpCase):
             self.invoice.action_dunning_resolve_dispute()
         self.assertFalse(self.invoice.dunning_dispute_reason_id)
         self.run_dunning(day(15))
-        self.assertTrue(self.events(self.invoice).filtered(lambda e: e.event_type == "reminder"))
+        self.run_dunning(day(15))
+        reminders = self.events(self.invoice).filtered(lambda e: e.event_type == "reminder")
+        self.assertEqual(len(reminders), 1, "the step now due, once, when resolved")
 
     def test_dispute_needs_a_reason_and_a_message(self):
         reason = self.env.ref("account_dunning.dispute_reason_amount")
