@@ -117,6 +117,20 @@ class AccountDunningPlan(models.Model):
                 count=len(plan.line_ids),
             )
 
+    def write(self, vals):
+        self._check_plan_write(vals)
+        return super().write(vals)
+
+    def _check_plan_write(self, vals):
+        """A plan's state and amount change through its actions and the
+        run only; a started plan keeps its invoices."""
+        if self.env.su:
+            return
+        if {"state", "amount_total"} & set(vals):
+            raise UserError(_("A payment plan changes state through its buttons only."))
+        if "move_ids" in vals and any(plan.state != "draft" for plan in self):
+            raise UserError(_("The invoices of a started payment plan cannot change."))
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -128,7 +142,7 @@ class AccountDunningPlan(models.Model):
         for plan in self:
             plan._check_plan()
             if plan._get_limit_reasons():
-                plan.state = "to_approve"
+                plan.sudo().state = "to_approve"
                 plan.message_post(
                     body=_("Beyond the limits of the dunning sequence: waits for approval.")
                 )
@@ -150,7 +164,7 @@ class AccountDunningPlan(models.Model):
         """Stop the plan: its invoices go back to their dunning sequence."""
         self.env["account.move"]._check_dunning_access()
         self._release_moves()
-        self.state = "cancelled"
+        self.sudo().state = "cancelled"
         return True
 
     # ------------------------------------------------------------------
@@ -249,7 +263,7 @@ class AccountDunningPlan(models.Model):
 
     def _activate(self):
         self.ensure_one()
-        self.write(
+        self.sudo().write(
             {"state": "active", "amount_total": sum(self.move_ids.mapped("amount_residual"))}
         )
         self.move_ids._dunning_write({"dunning_plan_id": self.id})

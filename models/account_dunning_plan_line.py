@@ -1,6 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountDunningPlanLine(models.Model):
@@ -28,6 +29,32 @@ class AccountDunningPlanLine(models.Model):
             statuses = plan.line_ids._get_statuses(plan.amount_paid, today)
             for line in lines:
                 line.status = statuses.get(line, "due")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        plans = self.env["account.dunning.plan"].browse(
+            {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
+        )
+        self._check_plans_editable(plans)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_plan_editable()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_plan_editable()
+        return super().unlink()
+
+    def _check_plan_editable(self):
+        self._check_plans_editable(self.plan_id)
+
+    @api.model
+    def _check_plans_editable(self, plans):
+        """The schedule of a started plan is what the customer agreed to:
+        only the run (flags of the emails sent) writes it."""
+        if not self.env.su and any(plan.state not in ("draft", "to_approve") for plan in plans):
+            raise UserError(_("The instalments of a started payment plan cannot change."))
 
     def _get_statuses(self, paid, today):
         """{instalment: paid, due or missed}: what was paid on the plan's

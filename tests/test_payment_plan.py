@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import TODAY, DunningCase
@@ -173,3 +173,30 @@ class TestPaymentPlan(DunningCase):
         self.assertFalse(invoice.dunning_plan_id)
         self.run_dunning(day(2))
         self.assertEqual(len(self.reminders(invoice)), 1)
+
+    def test_a_started_plan_changes_through_its_actions_only(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        other = self.create_invoice(due=day(-1), amount=100)
+        plan = self.make_plan(invoice, [(10, 450), (40, 450)])
+        accountant = self.create_accountant()
+        as_accountant = plan.with_user(accountant)
+        for vals in ({"state": "done"}, {"amount_total": 1}, {"move_ids": [(4, other.id)]}):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                as_accountant.write(vals)
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            as_accountant.line_ids[0].amount = 1
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            as_accountant.line_ids[0].unlink()
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            self.env["account.dunning.plan.line"].with_user(accountant).create(
+                {"plan_id": plan.id, "date": day(50), "amount": 1}
+            )
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.line_ids.mapped("amount"), [450, 450])
+
+    def test_plans_are_for_dunning_users_only(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 450), (40, 450)])
+        for user in (self.create_invoicing_user(), self.salesperson):
+            with self.subTest(user=user.name), self.assertRaises(AccessError):
+                plan.with_user(user).read(["state"])
