@@ -16,6 +16,7 @@
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
         "data/account_dunning_ecb_rate_data.xml",
+        "data/account_dunning_legal_rate_data.xml",
         "data/account_dunning_dispute_reason_data.xml",
         "wizards/account_dunning_pause_views.xml",
         "wizards/account_dunning_skip_views.xml",

@@ -7,6 +7,7 @@ from . import account_dunning_plan_line
 from . import account_move
 from . import account_journal
 from . import account_move_late_fees
+from . import account_move_line
 from . import account_dunning_run
 from . import account_dunning_customer
 from . import dunning_channel_email
@@ -27,3 +28,4 @@ from . import res_partner
 from . import res_partner_statement
 from . import mail_activity
 from . import account_dunning_ecb_rate
+from . import account_dunning_legal_rate

@@ -33,7 +33,7 @@ class AccountDunningCustomer(models.Model):
             "payment_state",
             "amount_residual",
             "amount_residual_signed",
-            "invoice_date_due",
+            "dunning_date_due",
             "commercial_partner_id",
             "company_id",
             "dunning_next_date",
@@ -141,7 +141,7 @@ class AccountDunningCustomer(models.Model):
             WITH open_moves AS (
                 SELECT m.id, m.commercial_partner_id AS partner_id, m.company_id,
                        m.amount_residual_signed AS residual,
-                       %(today)s - m.invoice_date_due AS days,
+                       %(today)s - m.dunning_date_due AS days,
                        m.dunning_next_date, m.dunning_next_step_id, m.dunning_paused,
                        m.dunning_plan_id
                   FROM account_move m

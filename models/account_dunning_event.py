@@ -405,11 +405,11 @@ class AccountDunningEvent(models.Model):
             lambda event: (event.step_id, event.state == "failed")
         ).items():
             moves = events.move_id.sudo().filtered(
-                lambda move, step=step: not move.dunning_step_id
+                lambda move, step=step: not move._get_dunning_last_step()
                 or move.dunning_step_id.offset_days <= step.offset_days
                 or move.dunning_step_id.sequence_id != step.sequence_id
             )
-            moves._dunning_write({"dunning_step_id": step.id, "dunning_last_failed": failed})
+            moves._dunning_write_step({"dunning_step_id": step.id, "dunning_last_failed": failed})
 
     def _supersede_pending(self):
         """Steps waiting for a person on these events' invoices, up to the

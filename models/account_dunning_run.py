@@ -457,7 +457,7 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _group_by_customer(self, moves):
         """[(customer, its invoices oldest due first)] of ``moves``."""
-        moves = moves.sorted(lambda move: (move.invoice_date_due, move.id))
+        moves = moves.sorted(lambda move: (move.dunning_date_due, move.id))
         return list(moves.grouped("commercial_partner_id").items())
 
     def _run_step(self, step, groups, today, approved=False, check_paid=True, **options):
@@ -689,7 +689,7 @@ class AccountDunningRun(models.AbstractModel):
                 "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
                 invoice=move.name,
                 date=format_date(self.env, move.invoice_date),
-                due=format_date(self.env, move.invoice_date_due),
+                due=format_date(self.env, move.dunning_date_due),
                 residual=format_amount(self.env, move.amount_residual, move.currency_id),
             )
             for move in moves

@@ -31,7 +31,7 @@ class AccountJournal(models.Model):
             Move._get_dunning_remindable_domain()
             + [
                 ("company_id", "in", companies.ids),
-                ("invoice_date_due", "<", fields.Date.context_today(self)),
+                ("dunning_date_due", "<", fields.Date.context_today(self)),
             ],
             ["company_id"],
             ["commercial_partner_id:count_distinct", "amount_residual_signed:sum"],

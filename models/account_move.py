@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_time
+from odoo.tools import SQL, format_amount, format_date, format_time
 from odoo.tools.sql import column_exists, create_column, create_index
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +57,29 @@ class AccountMove(models.Model):
         copy=False,
         groups=DUNNING_GROUP,
         help="Last step done on this invoice: sent, failed or skipped.",
+    )
+    dunning_step_date_due = fields.Date(
+        string="Last Step For Due Date",
+        copy=False,
+        groups=DUNNING_GROUP,
+        help="Due date of the instalment the last step was done for. Once that "
+        "instalment is paid, the next one follows the sequence from its start.",
+    )
+    dunning_instalments_label = fields.Char(
+        string="Instalments Left",
+        compute="_compute_dunning_instalments_label",
+        groups=DUNNING_GROUP,
+        help="For invoices with several due dates: each instalment left to pay, "
+        "with its due date, the overdue ones marked.",
+    )
+    dunning_date_due = fields.Date(
+        string="Oldest Unpaid Due Date",
+        compute="_compute_dunning_date_due",
+        store=True,
+        groups=DUNNING_GROUP,
+        help="Due date of the oldest instalment left to pay: the steps and the "
+        "days overdue count from it. For an invoice with a single due date, "
+        "that date.",
     )
     dunning_next_step_id = fields.Many2one(
         "account.dunning.step",
@@ -186,7 +209,35 @@ class AccountMove(models.Model):
         ):
             if not column_exists(self.env.cr, "account_move", column):
                 create_column(self.env.cr, "account_move", column, column_type)
+        if not column_exists(self.env.cr, "account_move", "dunning_date_due"):
+            create_column(self.env.cr, "account_move", "dunning_date_due", "date")
+            self._init_dunning_date_due()
         return super()._auto_init()
+
+    def _init_dunning_date_due(self):
+        """Fill the oldest unpaid due date in two statements: the due date
+        for all, then the oldest open instalment of the few invoices with
+        open receivable lines."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move SET dunning_date_due = invoice_date_due
+                    WHERE invoice_date_due IS NOT NULL"""
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m SET dunning_date_due = open.due
+                     FROM (SELECT l.move_id, MIN(l.date_maturity) AS due
+                             FROM account_move_line l
+                             JOIN account_account a ON a.id = l.account_id
+                            WHERE a.account_type = 'asset_receivable'
+                              AND NOT l.reconciled
+                              AND l.amount_residual_currency > 0
+                              AND l.date_maturity IS NOT NULL
+                            GROUP BY l.move_id) open
+                    WHERE open.move_id = m.id AND m.move_type = 'out_invoice'"""
+            )
+        )
 
     def init(self):
         res = super().init()
@@ -201,12 +252,29 @@ class AccountMove(models.Model):
 
     @api.depends(
         "move_type",
+        "invoice_date_due",
+        "line_ids.date_maturity",
+        "line_ids.amount_residual_currency",
+    )
+    def _compute_dunning_date_due(self):
+        for move in self:
+            move.dunning_date_due = move._get_dunning_date_due()
+
+    @api.depends_context("lang", "tz", "dunning_date")
+    @api.depends("move_type", "line_ids.date_maturity", "line_ids.amount_residual_currency")
+    def _compute_dunning_instalments_label(self):
+        for move in self:
+            move.dunning_instalments_label = move._get_dunning_instalments_label()
+
+    @api.depends(
+        "move_type",
         "state",
         "payment_state",
         "amount_residual",
-        "invoice_date_due",
+        "dunning_date_due",
         "dunning_sequence_id",
         "dunning_step_id",
+        "dunning_step_date_due",
         "dunning_start_date",
         "dunning_paused",
         "dunning_pause_until",
@@ -234,7 +302,7 @@ class AccountMove(models.Model):
             else:
                 try:
                     step = move._get_dunning_next_step()
-                    date = step._get_date(move.invoice_date_due) if step else False
+                    date = step._get_date(move.dunning_date_due) if step else False
                 except (OverflowError, ValueError):
                     # A step whose date is out of range (data broken behind
                     # the ORM's back) must not make the invoice unreadable nor
@@ -319,20 +387,20 @@ class AccountMove(models.Model):
         if self.dunning_last_failed:
             return "failed"
         if not self.dunning_next_step_id:
-            overdue = self.invoice_date_due and self.invoice_date_due < today
+            overdue = self.dunning_date_due and self.dunning_date_due < today
             return "end" if overdue and self._dunning_is_open() else False
-        return "scheduled" if self.invoice_date_due < today else "not_due"
+        return "scheduled" if self.dunning_date_due < today else "not_due"
 
     @api.depends_context("tz")
-    @api.depends("invoice_date_due", "payment_state", "state")
+    @api.depends("dunning_date_due", "payment_state", "state")
     def _compute_dunning_days_overdue(self):
         today = fields.Date.context_today(self)
         for move in self:
             overdue = (
                 move.state == "posted"
                 and move.payment_state in ("not_paid", "partial")
-                and move.invoice_date_due
-                and (today - move.invoice_date_due).days
+                and move.dunning_date_due
+                and (today - move.dunning_date_due).days
             )
             move.dunning_days_overdue = max(overdue or 0, 0)
 
@@ -562,8 +630,8 @@ class AccountMove(models.Model):
                 )
             )
         behind = moves.filtered(
-            lambda move: move.dunning_step_id.offset_days >= step.offset_days
-            and move.dunning_step_id
+            lambda move: move._get_dunning_last_step().offset_days >= step.offset_days
+            and move._get_dunning_last_step()
         )
         if behind:
             raise UserError(
@@ -583,7 +651,7 @@ class AccountMove(models.Model):
         for move in moves:
             skipped = move.dunning_sequence_id.step_ids.filtered(
                 lambda other, move=move: other.offset_days < step.offset_days
-                and other.offset_days > (move.dunning_step_id.offset_days or -(10**6))
+                and other.offset_days > (move._get_dunning_last_step().offset_days or -(10**6))
                 and other not in pending.step_id
             )
             vals_list += [
@@ -595,7 +663,7 @@ class AccountMove(models.Model):
             lambda other: other.offset_days < step.offset_days
         ).sorted("offset_days")[-1:]
         # Entering the step by hand: it is never stale.
-        moves._dunning_write(
+        moves._dunning_write_step(
             {
                 "dunning_step_id": previous.id,
                 "dunning_start_date": False,
@@ -782,14 +850,80 @@ class AccountMove(models.Model):
     def _search_dunning_open_moves(self, domain, order=None):
         return self.search(self._get_dunning_remindable_domain() + domain, order=order)
 
+    def _get_dunning_date_due(self):
+        """The day this invoice's reminders count from: the due date of its
+        oldest receivable line left to pay, else its due date (no I/O
+        beyond its lines)."""
+        self.ensure_one()
+        if self.move_type != "out_invoice":
+            return self.invoice_date_due
+        open_lines = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+            and line.date_maturity
+            and line.currency_id.compare_amounts(line.amount_residual_currency, 0) > 0
+        )
+        return min(open_lines.mapped("date_maturity"), default=self.invoice_date_due)
+
+    def _get_dunning_last_step(self):
+        """The last step done for the instalment reminded now: none once the
+        instalment it was done for is paid, so that the next instalment
+        follows the sequence from its start."""
+        self.ensure_one()
+        if (
+            self.dunning_step_date_due
+            and self.dunning_date_due
+            and self.dunning_step_date_due < self.dunning_date_due
+        ):
+            return self.env["account.dunning.step"]
+        return self.dunning_step_id
+
+    def _get_dunning_instalments_label(self):
+        """'Instalments left: $ 300.00 due 01/31/2026 (overdue), ...' for an
+        invoice with several due dates, else False."""
+        self.ensure_one()
+        receivable = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and line.amount_currency > 0
+        )
+        if self.move_type != "out_invoice" or len(receivable) < 2:
+            return False
+        labels = []
+        for due, amount, overdue in self._get_dunning_open_instalments():
+            label = _(
+                "%(amount)s due %(date)s",
+                amount=format_amount(self.env, amount, self.currency_id),
+                date=format_date(self.env, due),
+            )
+            labels.append(_("%(label)s (overdue)", label=label) if overdue else label)
+        if not labels:
+            return False
+        return _("Instalments left: %(instalments)s", instalments=", ".join(labels))
+
+    def _get_dunning_open_instalments(self, on_date=None):
+        """[(due date, left to pay, overdue on ``on_date``)] of the receivable
+        lines of this invoice left to pay, oldest first, in its currency."""
+        self.ensure_one()
+        on_date = on_date or self._get_dunning_fees_date()
+        lines = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+            and line.currency_id.compare_amounts(line.amount_residual_currency, 0) > 0
+        ).sorted(lambda line: (line.date_maturity or self.invoice_date_due, line.id))
+        return [
+            (
+                line.date_maturity or self.invoice_date_due,
+                line.amount_residual_currency,
+                (line.date_maturity or self.invoice_date_due) < on_date,
+            )
+            for line in lines
+        ]
+
     def _get_dunning_next_step(self):
         """The next step this invoice will reach, if any."""
         self.ensure_one()
         if not self.dunning_sequence_id or not self._dunning_is_open():
             return self.env["account.dunning.step"]
         return self.dunning_sequence_id._get_open_steps(
-            self.invoice_date_due,
-            self.dunning_step_id,
+            self.dunning_date_due,
+            self._get_dunning_last_step(),
             self.dunning_start_date,
             self.company_id.dunning_grace_days,
         )[:1]
@@ -800,8 +934,8 @@ class AccountMove(models.Model):
         if not self.dunning_sequence_id or not self._dunning_is_open():
             return self.env["account.dunning.step"]
         return self.dunning_sequence_id._get_due_step(
-            self.invoice_date_due,
-            self.dunning_step_id,
+            self.dunning_date_due,
+            self._get_dunning_last_step(),
             self.dunning_start_date,
             self.company_id.dunning_grace_days,
             today,
@@ -829,7 +963,7 @@ class AccountMove(models.Model):
         if self.dunning_last_failed and self.dunning_step_id.channel == "email":
             return self.dunning_step_id
         return self.dunning_sequence_id.step_ids.filtered(
-            lambda step: step.channel == "email" and step._is_due_for(self.invoice_date_due, today)
+            lambda step: step.channel == "email" and step._is_due_for(self.dunning_date_due, today)
         ).sorted("offset_days")[-1:]
 
     def _get_dunning_reminded_today(self, today):
@@ -906,8 +1040,25 @@ class AccountMove(models.Model):
                         "dunning_sequence_id": sequence.id,
                         "dunning_start_date": today if sequence and not posting else False,
                         "dunning_step_id": False,
+                        "dunning_step_date_due": False,
                     }
                 )
+
+    def _dunning_write_step(self, vals):
+        """Write the last step done with ``vals``, remembering the due date
+        of the instalment it was done for (in one statement for all)."""
+        if not self:
+            return
+        moves = self.sudo()
+        moves.flush_recordset(["dunning_date_due", "dunning_step_date_due"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET dunning_step_date_due = dunning_date_due WHERE id IN %s",
+                tuple(moves.ids),
+            )
+        )
+        moves.invalidate_recordset(["dunning_step_date_due"])
+        moves._dunning_write(vals)
 
     def _dunning_write(self, vals):
         """Write dunning state without touching accounting data."""

@@ -46,7 +46,7 @@ class AccountDunningRun(models.AbstractModel):
             force_report_rendering=True,
             dunning_reminder_groups=((lead.id, tuple(moves.ids)),),
             dunning_date=today,
-            dunning_deadline=step._get_payment_deadline(today),
+            dunning_deadline_days=step.payment_delay_days,
             **context,
         )._render_qweb_pdf(report_ref, res_ids=lead.ids)
         return (

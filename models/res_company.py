@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import float_compare
 
 DEFAULT_SEQUENCE = "account_dunning.dunning_sequence_default"
 
@@ -66,25 +65,21 @@ class ResCompany(models.Model):
     dunning_late_fees = fields.Boolean(
         string="Late-Payment Costs",
         default=False,
-        help="Compute the late-payment costs due by law in France on unpaid "
-        "customer invoices (Code de commerce, articles L441-10 and D441-5): "
+        help="Compute the late-payment costs due by law in France on customer "
+        "invoices paid late (Code de commerce, articles L441-10 and D441-5): "
         "interest from the day after the due date, without any reminder "
         "being needed, and a fixed recovery indemnity of 40 EUR per late "
-        "invoice for business customers.",
+        "invoice for business customers. Consumers owe the legal interest "
+        "rate from the formal notice (Code civil, article 1231-6).",
     )
     dunning_interest_rate = fields.Float(
         string="Contractual Late-Payment Rate (%)",
         digits=(16, 2),
         help="Annual rate of the late-payment interest, as stated in your "
-        "terms and conditions. Leave 0 to apply the legal default: the ECB "
-        "main refinancing rate of the half-year plus 10 points.",
-    )
-    dunning_legal_interest_rate = fields.Float(
-        string="Legal Interest Rate (%)",
-        digits=(16, 2),
-        help="The French legal interest rate (taux de l'intérêt légal) "
-        "between professionals: a contractual late-payment rate cannot be "
-        "below three times this rate.",
+        "terms and conditions, for business customers. Leave 0 to apply the "
+        "legal default: the ECB main refinancing rate of the half-year plus 10 "
+        "points. In each half-year it is raised to 3 times the legal interest "
+        "rate if below (French Code de commerce, article L441-10).",
     )
 
     @api.constrains(
@@ -108,33 +103,12 @@ class ResCompany(models.Model):
         if any(not 0 < company.dunning_paid_claim_days <= 90 for company in self):
             raise ValidationError(_("The hold when a customer says it paid lasts 1 to 90 days."))
 
-    @api.constrains("dunning_interest_rate", "dunning_legal_interest_rate")
+    @api.constrains("dunning_interest_rate")
     def _check_dunning_interest_rate(self):
-        for company in self:
-            rate = company.dunning_interest_rate
-            legal = company.dunning_legal_interest_rate
-            if rate < 0 or legal < 0:
-                raise ValidationError(
-                    _("Late-payment and legal interest rates cannot be negative.")
-                )
-            # Article L441-10: a contractual rate may not go below three times
-            # the legal interest rate.
-            minimum = 3 * legal
-            if rate > 0 and legal > 0 and float_compare(rate, minimum, precision_digits=2) < 0:
-                figures = {
-                    "rate": f"{rate:.2f}",
-                    "legal": f"{legal:.2f}",
-                    "minimum": f"{minimum:.2f}",
-                }
-                raise ValidationError(
-                    _(
-                        "The contractual late-payment rate (%(rate)s %%) cannot be below "
-                        "three times the legal interest rate (3 × %(legal)s %% = "
-                        "%(minimum)s %%), as required by article L441-10 of the French "
-                        "Code de commerce.",
-                        **figures,
-                    )
-                )
+        # The floor of 3 times the legal interest rate changes every
+        # half-year: it is applied when the interest is computed.
+        if any(company.dunning_interest_rate < 0 for company in self):
+            raise ValidationError(_("The late-payment rate cannot be negative."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -46,10 +46,16 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_interest_rate",
         readonly=False,
     )
-    dunning_legal_interest_rate = fields.Float(
-        related="company_id.dunning_legal_interest_rate",
-        readonly=False,
+    dunning_rates_warning = fields.Text(
+        compute="_compute_dunning_rates_warning",
+        help="Why the tables of the rates of late-payment interest may be out of date.",
     )
+
+    @api.depends("dunning_late_fees")
+    def _compute_dunning_rates_warning(self):
+        warning = self.env["account.dunning.ecb.rate"]._get_rates_warning()
+        for settings in self:
+            settings.dunning_rates_warning = settings.dunning_late_fees and warning
 
     @api.depends("company_id")
     def _compute_dunning_active(self):

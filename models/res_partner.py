@@ -26,6 +26,20 @@ class ResPartner(models.Model):
         groups="account_dunning.group_account_dunning_user",
         help="This customer receives no reminder at all.",
     )
+    dunning_professional = fields.Boolean(
+        string="Acts as a Business",
+        groups="account_dunning.group_account_dunning_user",
+        help="A sole trader or professional recorded as an individual: owes the "
+        "fixed recovery indemnity and the business late-payment rate, as "
+        "companies do. Other individuals are consumers.",
+    )
+    dunning_public_buyer = fields.Boolean(
+        string="Public Buyer",
+        groups="account_dunning.group_account_dunning_user",
+        help="A public body (State, local authority, hospital...): its late-payment "
+        "rate is the ECB rate of the half-year the delay started in plus 8 points "
+        "(French Code de la commande publique, article R2192-31).",
+    )
     dunning_responsible_id = fields.Many2one(
         "res.users",
         string="Dunning Responsible",
@@ -148,6 +162,8 @@ class ResPartner(models.Model):
             "dunning_sequence_id",
             "dunning_excluded",
             "dunning_responsible_id",
+            "dunning_professional",
+            "dunning_public_buyer",
         ]
 
     def write(self, vals):
@@ -244,7 +260,7 @@ class ResPartner(models.Model):
         return self.env["account.move"]._get_dunning_remindable_domain() + [
             ("commercial_partner_id", "in", self.commercial_partner_id.ids),
             ("company_id", "=", self.env.company.id),
-            ("invoice_date_due", "<", today),
+            ("dunning_date_due", "<", today),
         ]
 
     def _get_reminder_recipients(self):

@@ -244,7 +244,7 @@ class AccountDunningSend(models.TransientModel):
             move.sudo()
             .dunning_sequence_id.step_ids.filtered(
                 lambda step: step.channel == "email"
-                and not step._is_due_for(move.invoice_date_due, today)
+                and not step._is_due_for(move.dunning_date_due, today)
             )
             .sorted("offset_days")[:1]
         )
@@ -252,7 +252,7 @@ class AccountDunningSend(models.TransientModel):
             return _(
                 "Not due yet: its first email reminder, %(step)s, is on %(date)s.",
                 step=ahead.display_name,
-                date=format_date(self.env, ahead._get_date(move.invoice_date_due)),
+                date=format_date(self.env, ahead._get_date(move.dunning_date_due)),
             )
         return _("Not due yet: no email step of its dunning sequence is due for it.")
 

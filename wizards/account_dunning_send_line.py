@@ -125,7 +125,7 @@ class AccountDunningSendLine(models.TransientModel):
             moves = line.move_ids._origin
             line.allowed_step_ids = line.sequence_id.step_ids.filtered(
                 lambda step, moves=moves: step.channel == "email"
-                and all(step._is_due_for(move.invoice_date_due, today) for move in moves)
+                and all(step._is_due_for(move.dunning_date_due, today) for move in moves)
             )
 
     @api.depends("reminded_today", "send_again")
@@ -188,7 +188,7 @@ class AccountDunningSendLine(models.TransientModel):
         the client sent."""
         for line in self:
             for move in line.move_ids.sudo():
-                if not line.step_id._is_due_for(move.invoice_date_due, today):
+                if not line.step_id._is_due_for(move.dunning_date_due, today):
                     raise UserError(
                         _(
                             "%(step)s is not due for invoice %(invoice)s: it is due on "
@@ -196,7 +196,7 @@ class AccountDunningSendLine(models.TransientModel):
                             step=line.step_id.display_name,
                             invoice=move.name,
                             date=format_date(
-                                self.env, line.step_id._get_date(move.invoice_date_due)
+                                self.env, line.step_id._get_date(move.dunning_date_due)
                             ),
                             customer=line.partner_id.display_name,
                         )
