@@ -261,7 +261,13 @@ class AccountMove(models.Model):
             move.dunning_date_due = move._get_dunning_date_due()
 
     @api.depends_context("lang", "tz", "dunning_date")
-    @api.depends("move_type", "line_ids.date_maturity", "line_ids.amount_residual_currency")
+    @api.depends(
+        "move_type",
+        "invoice_date_due",
+        "dunning_date_due",
+        "line_ids.date_maturity",
+        "line_ids.amount_residual_currency",
+    )
     def _compute_dunning_instalments_label(self):
         for move in self:
             move.dunning_instalments_label = move._get_dunning_instalments_label()
@@ -879,12 +885,16 @@ class AccountMove(models.Model):
 
     def _get_dunning_instalments_label(self):
         """'Instalments left: $ 300.00 due 01/31/2026 (overdue), ...' for an
-        invoice with several due dates, else False."""
+        invoice with an instalment left before its last due date, else
+        False."""
         self.ensure_one()
-        receivable = self.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable" and line.amount_currency > 0
-        )
-        if self.move_type != "out_invoice" or len(receivable) < 2:
+        # Only an instalment before the last due date left to pay makes the
+        # due date column say too little: the lines are read only then.
+        if (
+            self.move_type != "out_invoice"
+            or not self.dunning_date_due
+            or self.dunning_date_due == self.invoice_date_due
+        ):
             return False
         labels = []
         for due, amount, overdue in self._get_dunning_open_instalments():

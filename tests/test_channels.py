@@ -193,40 +193,85 @@ class TestChannels(DunningCase):
 
     def test_formal_notice_says_what_the_law_requires(self):
         self.step_call.write({"channel": "formal_notice", "payment_delay_days": 8})
+        self.company.write(
+            {
+                "company_registry": "123 456 789",
+                "vat": "FR40123456789",
+                "dunning_late_fees": True,
+                "dunning_interest_rate": 12.0,
+            }
+        )
+        self.env["res.partner.bank"].create(
+            {"acc_number": "FR7630006000011234567890189", "partner_id": self.company.partner_id.id}
+        )
         invoices = self.create_invoice(due=day(-30), amount=1500) | self.create_invoice(
             due=day(-30), amount=500
         )
+        self.pay(invoices[0], amount=300.0, day=day(-20))
         self.run_dunning()
         event = self.events(invoices)[:1]
         self.assertEqual(event.state, "pending")
         self.assertEqual(event.channel, "formal_notice")
-        text = pdf_text(event.attachment_id.raw)
+        text = " ".join(pdf_text(event.attachment_id.raw).split())
         self.assertIn("mise en demeure", text)
         self.assertIn("Registered letter with acknowledgement of receipt", text)
-        # Sending date, and the final deadline 8 days later.
+        # The sending date, and a deadline counted from receipt, not a date.
         self.assertIn("03/10/2026", text)
-        self.assertIn("no later than 03/18/2026", " ".join(text.split()))
+        self.assertIn("within 8 days from receipt of this letter", text)
+        self.assertNotIn("03/18/2026", text)
         for invoice in invoices:
             self.assertIn(invoice.name, text)
-        self.assertIn("1,500.00", text)
-        self.assertIn("2,000.00", text)
+        # What was already paid, and what is left.
+        self.assertIn("300.00", text)
+        self.assertIn("1,200.00", text)
+        # Costs: 1,500 for 10 days then 1,200 for 20 days at 12 %:
+        # (15,000 + 24,000) × 12 / 36,500 = 12.82, + 40; 500 for 30 days:
+        # 500 × 12 × 30 / 36,500 = 4.93, + 40. One total to pay, costs included:
+        # 1,200 + 500 + 52.82 + 44.93 = 1,797.75.
+        self.assertIn("52.82", text)
+        self.assertIn("44.93", text)
+        self.assertIn("Total to pay, late-payment costs included $ 1,797.75", text)
         self.assertIn("legal action", text)
-        # Both addresses and a signature block.
+        # Both addresses, the legal mentions, how to pay and a signature block.
         self.assertIn("3 rue de la Paix", text)
         self.assertIn("12 quai du Port", text)
+        self.assertIn("Registry number: 123 456 789", text)
+        self.assertIn("VAT number: FR40123456789", text)
+        self.assertIn("FR7630006000011234567890189", text)
+        self.assertIn("/dunning/", text)
         self.assertIn("Signature", text)
         self.assertIn(self.accountant.name, text)
+
+    def test_formal_notice_signed_by_the_default_responsible_never_odoobot(self):
+        self.step_call.channel = "formal_notice"
+        self.customer.dunning_responsible_id = False
+        self.customer.user_id = False
+        self.company.dunning_responsible_id = self.accountant
+        invoice = self.create_invoice(due=day(-30))
+        # Posted by OdooBot, the invoice's salesperson is no one to sign.
+        self.assertEqual(invoice.invoice_user_id.id, 1)
+        self.run_dunning()
+        text = pdf_text(self.events(invoice).attachment_id.raw)
+        self.assertIn(self.accountant.name, text)
+        self.assertNotIn("OdooBot", text)
 
     def test_formal_notice_in_french(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
         self.customer.lang = "fr_FR"
+        self.company.write({"dunning_late_fees": True, "dunning_interest_rate": 12.0})
         self.step_call.channel = "formal_notice"
-        self.create_invoice(due=day(-30))
+        self.create_invoice(due=day(-30), amount=2000)
         self.run_dunning()
-        text = pdf_text(self.events(self.customer.invoice_ids).attachment_id.raw)
+        text = " ".join(pdf_text(self.events(self.customer.invoice_ids).attachment_id.raw).split())
         self.assertIn("MISE EN DEMEURE", text.upper())
         self.assertIn("Lettre recommandée avec accusé de réception", text)
+        self.assertIn("8 jours à compter de la réception de la présente", text)
+        # French number formats: 2 000,00 and the rate 12,00 %. Costs: 2,000 ×
+        # 12 × 30 / 36,500 = 19.73, + 40: 2,059.73 to pay.
+        self.assertIn("2 000,00", text.replace("\N{NO-BREAK SPACE}", " ").replace("\u202f", " "))
+        self.assertIn("12,00 %", text.replace("\N{NO-BREAK SPACE}", " "))
+        self.assertIn("2 059,73", text.replace("\N{NO-BREAK SPACE}", " ").replace("\u202f", " "))
 
     def test_late_fees_appear_in_reminders_and_formal_notice(self):
         self.company.write({"dunning_late_fees": True, "dunning_interest_rate": 12.0})

@@ -5,6 +5,7 @@ import threading
 from datetime import date
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools.misc import file_open
@@ -337,6 +338,41 @@ class TestLateFees(DunningCase):
             invoice.with_context(dunning_date=date(2026, 1, 10)).dunning_late_rate_label,
             "2.76\N{NO-BREAK SPACE}% then 2.62\N{NO-BREAK SPACE}%",
         )
+
+    def test_each_instalment_bears_interest_from_its_own_due_date(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "30 % now, 70 % at 60 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 30, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 70, "nb_days": 60}),
+                ],
+            }
+        )
+        with freeze_time(date(2026, 2, 1)):
+            invoice = (
+                self.env["account.move"]
+                .with_company(self.fr)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": self.customer.id,
+                        "invoice_date": date(2026, 2, 1),
+                        "invoice_payment_term_id": term.id,
+                        "invoice_line_ids": [
+                            Command.create({"name": "Works", "price_unit": 1000.0, "tax_ids": []})
+                        ],
+                    }
+                )
+            )
+            invoice.action_post()
+        # 300 due 1 Feb: 2 Feb .. 12 Apr = 27 + 31 + 12 = 70 days;
+        # 700 due 2 Apr: 3 Apr .. 12 Apr = 10 days; at 12 %:
+        # (300 × 70 + 700 × 10) × 12 / 36,500 = 336,000 / 36,500 = 9.2055 → 9.21.
+        self.assertEqual(self.fees(invoice, date(2026, 4, 12)), (9.21, 40.0, 49.21))
+        # Before the second due date only the first instalment is late:
+        # 300 × 12 × 30 / 36,500 = 2.9589 → 2.96 on 3 Mar.
+        self.assertEqual(self.fees(invoice, date(2026, 3, 3)), (2.96, 40.0, 42.96))
 
     def test_fees_invoices_bear_no_fees(self):
         invoice = self.fr_invoice(date(2026, 1, 31))

@@ -90,7 +90,9 @@ class TestReports(DunningCase):
         self.assertIn("Marseille", text)
         for invoice in invoices:
             self.assertIn(invoice.name, text)
-        self.assertIn("Partially paid", text)
+        # What was already paid on each invoice, and the total still due.
+        self.assertIn("Already Paid", text)
+        self.assertIn("$ 50.00", " ".join(text.split()))
         self.assertIn("700.00", text, "total still due")
         self.assertFalse(self.mails(self.customer))
         logged = invoices[0].message_ids.filtered(lambda m: letter in m.attachment_ids)
