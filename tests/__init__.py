@@ -21,3 +21,4 @@ from . import test_probably_paid
 from . import test_customer_reply
 from . import test_customer_page
 from . import test_payment_plan
+from . import test_variants
