@@ -143,6 +143,25 @@ class TestVariants(DunningCase):
         self.assertFalse(has_enough_data(6, 10, 2, 10))
         self.assertFalse(has_enough_data(2, 100, 1, 100))
 
+    def test_three_variants_best_against_second_best(self):
+        variant_c = self.env["account.dunning.step.variant"].create(
+            {"step_id": self.step.id, "name": "C", "mail_template_id": self.template_a.id}
+        )
+        figures = {
+            self.variant_a.id: {"paid_count": 30, "decided_count": 50},
+            self.variant_b.id: {"paid_count": 15, "decided_count": 50},
+            variant_c.id: {"paid_count": 20, "decided_count": 50},
+        }
+        results = self.step._compare_variants(figures)
+        # A (60 %) against C (40 %), the second best: pooled p = .5,
+        # SE = sqrt(.25 * .04) = .1, z = .2 / .1 = 2.0 >= 1.96.
+        self.assertAlmostEqual(results[self.variant_a.id]["z"], 2.0)
+        self.assertEqual(results[self.variant_a.id]["significance"], "significant")
+        self.assertTrue(results[self.variant_a.id]["is_best"])
+        # C against A: -2.0; B (30 %) against A: -3.0151, as computed above.
+        self.assertAlmostEqual(results[variant_c.id]["z"], -2.0)
+        self.assertAlmostEqual(results[self.variant_b.id]["z"], -3.0151, places=4)
+
     # Choosing the variant ----------------------------------------------
 
     def test_choice_is_stable_and_follows_the_weights(self):
@@ -242,9 +261,16 @@ class TestVariants(DunningCase):
         customers_a, _customers_b = self.customers_per_variant(1)
         self.create_invoices(customers_a)
         self.run_dunning()
+        event = self.events(self.env["account.move"].search([("partner_id", "=", customers_a.id)]))
+        self.assertEqual(event.variant_id, self.variant_a)
         with self.assertRaisesRegex(UserError, "archive"):
             self.variant_a.unlink()
         self.variant_b.unlink()
+        # The whole step may go: its history stays, without step nor variant.
+        self.step.unlink()
+        self.assertFalse(self.variant_a.exists())
+        self.assertTrue(event.exists())
+        self.assertFalse(event.variant_id)
 
     # The report ----------------------------------------------------------
 
