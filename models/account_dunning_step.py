@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .account_dunning_step_variant import (
+    MIN_EXPECTED,
     MIN_SAMPLE,
     Z_CRITICAL,
     has_enough_data,
@@ -550,9 +551,10 @@ class AccountDunningStep(models.Model):
         self.ensure_one()
         verdict = {
             "not_enough_data": _(
-                "there is not enough data yet (at least %(min)s invoices decided per "
-                "variant are needed)",
+                "there is not enough data yet (the test needs at least %(min)s invoices "
+                "decided per variant, and %(expected)s paid and unpaid expected in each)",
                 min=MIN_SAMPLE,
+                expected=MIN_EXPECTED,
             ),
             "not_significant": _(
                 "the difference is not significant yet (|z| must reach %(critical)s)",

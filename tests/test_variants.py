@@ -16,6 +16,7 @@ from odoo.addons.account_dunning.models.account_dunning_step_variant import (
 )
 
 from .common import TODAY, DunningCase
+from .smtp import smtp_server
 
 
 def day(offset):
@@ -96,8 +97,9 @@ class TestVariants(DunningCase):
         events = self.events(moves)
         self.assertEqual(events.step_id, self.step)
         self.assertEqual(set(events.mapped("state")), {"queued"})
-        with freeze_time(TODAY):
+        with freeze_time(TODAY), smtp_server(self.env) as received:
             self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(received), len(moves), "one email per customer")
         self.env.invalidate_all()
         self.assertEqual(set(events.mapped("state")), {"sent"})
         return events
@@ -294,6 +296,8 @@ class TestVariants(DunningCase):
         self.assertEqual((variant_a.decided_count, variant_a.paid_count), (30, 30))
         self.assertEqual((variant_b.decided_count, variant_b.paid_count), (0, 0))
         self.assertEqual(variant_a.significance, "not_enough_data")
+        with freeze_time(day(5)), self.assertRaisesRegex(UserError, "not enough data yet"):
+            self.step.action_keep_best_variant()
 
         variant_a, variant_b = self.figures(day(30))
         self.assertEqual(variant_a.reminder_count, 40)
