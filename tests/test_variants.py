@@ -199,6 +199,17 @@ class TestVariants(DunningCase):
         self.variant_a.active = False
         self.assertFalse(self.step._choose_variant(customers[0]))
 
+    def test_variants_are_edited_in_the_steps_form(self):
+        with Form(self.step, view="account_dunning.account_dunning_step_view_form") as form:
+            with form.variant_ids.new() as line:
+                line.name = "C"
+                line.mail_template_id = self.template_a
+                line.weight = 2
+                self.assertEqual(line.reminder_count, 0)
+            self.assertEqual(form.variant_window_days, 14)
+        self.assertEqual(self.step.variant_ids.mapped("name"), ["A", "B", "C"])
+        self.assertEqual(self.step.variant_ids[2].weight, 2)
+
     def test_weight_must_be_positive(self):
         with self.assertRaises(CheckViolation), self.cr.savepoint(), mute_logger("odoo.sql_db"):
             self.variant_a.weight = 0
