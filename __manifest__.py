@@ -22,6 +22,7 @@
         "wizards/account_dunning_skip_views.xml",
         "wizards/account_dunning_send_views.xml",
         "views/account_dunning_sequence_views.xml",
+        "views/account_dunning_step_variant_views.xml",
         "views/account_dunning_step_views.xml",
         "views/account_dunning_event_views.xml",
         "views/account_move_views.xml",

@@ -1,5 +1,6 @@
 from . import account_dunning_sequence
 from . import account_dunning_step
+from . import account_dunning_step_variant
 from . import account_dunning_event
 from . import account_dunning_dispute_reason
 from . import account_dunning_plan

@@ -52,6 +52,15 @@ class AccountDunningEvent(models.Model):
         ondelete="set null",
         index="btree_not_null",
     )
+    variant_id = fields.Many2one(
+        "account.dunning.step.variant",
+        string="Template Variant",
+        # A variant used is archived, not deleted (see its unlink): set null
+        # only when its whole step goes.
+        ondelete="set null",
+        index="btree_not_null",
+        help="The template variant of the step this customer got (A/B test).",
+    )
     sequence_id = fields.Many2one(
         related="step_id.sequence_id",
         string="Dunning Sequence",

@@ -1,9 +1,19 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import hashlib
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from .account_dunning_step_variant import (
+    MIN_EXPECTED,
+    MIN_SAMPLE,
+    Z_CRITICAL,
+    has_enough_data,
+    two_proportion_z,
+)
 
 
 class AccountDunningStep(models.Model):
@@ -56,7 +66,24 @@ class AccountDunningStep(models.Model):
         domain=[("model", "=", "account.move")],
         ondelete="restrict",
         help="Rendered on the customer's oldest invoice of the reminder; the "
-        "template lists all of them with object.dunning_reminder_move_ids.",
+        "template lists all of them with object.dunning_reminder_move_ids. When "
+        "the step has active template variants, they are used instead.",
+    )
+    variant_ids = fields.One2many(
+        "account.dunning.step.variant",
+        "step_id",
+        string="Template Variants",
+        # Archived variants stay in sight, with their results.
+        context={"active_test": False},
+        help="A/B test of templates: each customer gets one active variant, always "
+        "the same for this step, in proportion to the weights, and its reminders "
+        "record it. With active variants, the step's own template is not used.",
+    )
+    variant_window_days = fields.Integer(
+        string="Test Window (days)",
+        default=14,
+        help="The template variants are compared on the share of invoices paid in "
+        "full within this many days after their reminder.",
     )
     statement_template_id = fields.Many2one(
         "mail.template",
@@ -121,6 +148,11 @@ class AccountDunningStep(models.Model):
             "payment_delay_days_range",
             f"CHECK (payment_delay_days BETWEEN 0 AND {_max_days})",
             "The payment delay of a dunning step must be between 0 and 3650 days.",
+        ),
+        (
+            "variant_window_days_range",
+            f"CHECK (variant_window_days BETWEEN 1 AND {_max_days})",
+            "The test window of the template variants must be between 1 and 3650 days.",
         ),
         # Also when two people save steps at the same time. Checked at commit,
         # so that _check_offset_unique explains the usual mistake first.
@@ -211,6 +243,17 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
+    @api.constrains("channel")
+    def _check_variants_channel(self):
+        for step in self:
+            if step.channel != "email" and step.variant_ids:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s has template variants: it must stay an email step.",
+                        step=step.name,
+                    )
+                )
+
     @api.constrains("statement_template_id")
     def _check_statement_template_model(self):
         for step in self:
@@ -286,9 +329,254 @@ class AccountDunningStep(models.Model):
             "target": "current",
         }
 
+    def action_open_step(self):
+        """The step's own form, where its template variants are edited."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_open_variant_results(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning.account_dunning_step_variant_action"
+        )
+        action["domain"] = [("step_id", "=", self.id)]
+        action["context"] = {"default_step_id": self.id}
+        return action
+
+    def action_keep_best_variant(self):
+        """End the A/B test: the best variant's template becomes the step's,
+        the other variants are archived (their reminders keep them). Only
+        when the best variant is significantly better than the second."""
+        self.ensure_one()
+        best, second, z, significance = self._get_variant_test()
+        if not second:
+            raise UserError(
+                _(
+                    "Step %(step)s has fewer than two active variants: there is "
+                    "nothing to compare.",
+                    step=self.display_name,
+                )
+            )
+        if significance != "significant":
+            raise UserError(self._describe_variant_test(best, second, z, significance))
+        self.mail_template_id = best.mail_template_id
+        (self.variant_ids - best).active = False
+        return True
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _get_active_variants(self):
+        """The active template variants of this step, in order."""
+        self.ensure_one()
+        return self.variant_ids.filtered("active").sorted(lambda v: (v.sequence, v.id))
+
+    def _get_variant_hash(self, partner):
+        """A number fixed for this step and customer (no I/O)."""
+        self.ensure_one()
+        return int(hashlib.sha256(f"{self.id}-{partner.id}".encode()).hexdigest(), 16)
+
+    def _choose_variant(self, partner, variants=None):
+        """The variant of ``variants`` (default: the active ones) that
+        ``partner`` gets at this step: the hash of the step and customer
+        falls on the cumulative weights, so that each customer always gets
+        the same variant and each variant its share of the customers. An
+        empty recordset without variants."""
+        self.ensure_one()
+        variants = self._get_active_variants() if variants is None else variants
+        total = sum(variants.mapped("weight"))
+        if total <= 0:
+            return self.env["account.dunning.step.variant"]
+        point = self._get_variant_hash(partner) % total
+        for variant in variants:
+            point -= variant.weight
+            if point < 0:
+                return variant
+        return self.env["account.dunning.step.variant"]
+
+    def _get_variant_for(self, partners):
+        """{customer: its variant (maybe empty)} at this step."""
+        self.ensure_one()
+        variants = self._get_active_variants()
+        return {partner: self._choose_variant(partner, variants) for partner in partners}
+
+    def _get_variant_figures(self, today=None):
+        """{variant id: figures} of the variants of these steps, archived
+        ones included, as of ``today``: reminders and invoices reminded with
+        them (automatic reminders whose email left), invoices decided (test
+        window over, or paid within it), paid within the window, and the
+        median days to pay of those paid."""
+        variant_ids = self.variant_ids.ids
+        if not variant_ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            self._get_variant_figures_query(
+                tuple(variant_ids), today or fields.Date.context_today(self)
+            )
+        )
+        return {row.pop("variant_id"): row for row in self.env.cr.dictfetchall()}
+
+    @api.model
+    def _get_variant_figures_query(self, variant_ids, today):
+        """The SQL of ``_get_variant_figures``. An invoice is counted once
+        per variant, from its first reminder with it. Its payment date is
+        the latest matching of its receivable items, once paid in full; figures
+        are as of ``today``."""
+        return SQL(
+            """
+            WITH reminded AS (
+                SELECT DISTINCT ON (e.variant_id, e.move_id)
+                       e.variant_id, e.move_id, e.partner_id, e.date,
+                       e.date + s.variant_window_days AS window_end
+                  FROM account_dunning_event e
+                  JOIN account_dunning_step_variant v ON v.id = e.variant_id
+                  JOIN account_dunning_step s ON s.id = v.step_id
+                 WHERE e.variant_id IN %(variant_ids)s
+                   AND e.event_type = 'reminder' AND e.state = 'sent'
+              ORDER BY e.variant_id, e.move_id, e.date, e.id
+            ),
+            receivables AS (
+                SELECT l.id, l.move_id
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                  JOIN account_move m ON m.id = l.move_id
+                 WHERE l.move_id IN (SELECT move_id FROM reminded)
+                   AND a.account_type = 'asset_receivable'
+                   AND m.payment_state IN ('paid', 'in_payment')
+            ),
+            paid AS (
+                SELECT r.move_id, MAX(apr.max_date) AS paid_date
+                  FROM receivables r
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = r.id
+              GROUP BY r.move_id
+                 UNION ALL
+                SELECT r.move_id, MAX(apr.max_date)
+                  FROM receivables r
+                  JOIN account_partial_reconcile apr ON apr.credit_move_id = r.id
+              GROUP BY r.move_id
+            ),
+            paid_moves AS (
+                -- Paid as of today: a payment dated later is not counted yet.
+                SELECT move_id, MAX(paid_date) AS paid_date
+                  FROM paid
+              GROUP BY move_id
+                HAVING MAX(paid_date) <= %(today)s
+            )
+            SELECT r.variant_id,
+                   COUNT(DISTINCT (r.partner_id, r.date)) AS reminder_count,
+                   COUNT(*) AS invoice_count,
+                   COUNT(*) FILTER (WHERE p.paid_date <= r.window_end
+                                       OR r.window_end < %(today)s) AS decided_count,
+                   COUNT(*) FILTER (WHERE p.paid_date <= r.window_end) AS paid_count,
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY GREATEST(p.paid_date - r.date, 0)
+                   ) FILTER (WHERE p.paid_date IS NOT NULL) AS median_days
+              FROM reminded r
+         LEFT JOIN paid_moves p ON p.move_id = r.move_id
+          GROUP BY r.variant_id
+            """,
+            variant_ids=variant_ids,
+            today=today,
+        )
+
+    def _compare_variants(self, figures):
+        """{variant id: {"z": ..., "significance": ..., "is_best": ...}} for
+        the active variants of this step: the best one (highest paid share)
+        is tested against the second best, every other one against the best.
+        ``figures`` as ``_get_variant_figures`` returns them."""
+        self.ensure_one()
+        ranked = self._rank_variants(figures)
+        if len(ranked) < 2:
+            return {}
+        best = ranked[0]
+        results = {}
+        for variant in ranked:
+            other = ranked[1] if variant == best else best
+            x1, n1 = self._get_variant_sample(variant, figures)
+            x2, n2 = self._get_variant_sample(other, figures)
+            z = two_proportion_z(x1, n1, x2, n2)
+            results[variant.id] = {
+                "z": z,
+                "significance": self._get_significance(x1, n1, x2, n2, z),
+                "is_best": variant == best,
+            }
+        return results
+
+    def _rank_variants(self, figures):
+        """The active variants, highest paid share first (in order on a tie)."""
+        self.ensure_one()
+        variants = self._get_active_variants()
+
+        def share(variant):
+            paid, decided = self._get_variant_sample(variant, figures)
+            return paid / decided if decided else -1
+
+        return sorted(variants, key=share, reverse=True)
+
+    @api.model
+    def _get_variant_sample(self, variant, figures):
+        """(invoices paid within the window, invoices decided) of ``variant``."""
+        values = figures.get(variant.id, {})
+        return values.get("paid_count", 0), values.get("decided_count", 0)
+
+    @api.model
+    def _get_significance(self, x1, n1, x2, n2, z):
+        """The verdict of the two-sided z-test at 95 %."""
+        if not has_enough_data(x1, n1, x2, n2):
+            return "not_enough_data"
+        return "significant" if abs(z or 0.0) >= Z_CRITICAL else "not_significant"
+
+    def _get_variant_test(self):
+        """(best variant, second best, z, significance) of this step's test;
+        an empty second best with fewer than two active variants."""
+        self.ensure_one()
+        figures = self._get_variant_figures()
+        ranked = self._rank_variants(figures)
+        Variant = self.env["account.dunning.step.variant"]
+        if len(ranked) < 2:
+            return (ranked[0] if ranked else Variant), Variant, None, False
+        result = self._compare_variants(figures)[ranked[0].id]
+        return ranked[0], ranked[1], result["z"], result["significance"]
+
+    def _describe_variant_test(self, best, second, z, significance):
+        """Why the best variant cannot be kept yet, with its figures."""
+        self.ensure_one()
+        verdict = {
+            "not_enough_data": _(
+                "there is not enough data yet (the test needs at least %(min)s invoices "
+                "decided per variant, and %(expected)s paid and unpaid expected in each)",
+                min=MIN_SAMPLE,
+                expected=MIN_EXPECTED,
+            ),
+            "not_significant": _(
+                "the difference is not significant yet (|z| must reach %(critical)s)",
+                critical=Z_CRITICAL,
+            ),
+        }[significance]
+        return _(
+            "The best variant of step %(step)s cannot be kept: %(verdict)s. "
+            "%(best)s: %(best_paid)s of %(best_decided)s invoices paid within "
+            "%(days)s days; %(second)s: %(second_paid)s of %(second_decided)s; "
+            "z = %(z)s.",
+            step=self.display_name,
+            verdict=verdict,
+            best=best.name,
+            best_paid=best.paid_count,
+            best_decided=best.decided_count,
+            second=second.name,
+            second_paid=second.paid_count,
+            second_decided=second.decided_count,
+            days=self.variant_window_days,
+            z=f"{z or 0.0:.2f}",
+        )
 
     def _forget_in_invoices(self):
         """Before deleting steps: invoices whose last step done is one of them

@@ -32,7 +32,9 @@ class AccountDunningRun(models.AbstractModel):
 
     def _run_email(self, step, groups, today, template=None, edits=None, send_again=False):
         """One email per customer, queued; its events stay queued until the
-        mail server takes it.
+        mail server takes it. Each customer gets the template of its variant
+        of the step, if the step has variants, rendered in one batch per
+        template.
 
         :param template: the template to use instead of the step's
         :param edits: {oldest invoice id: {"subject": ..., "body_html": ...}}
@@ -40,7 +42,46 @@ class AccountDunningRun(models.AbstractModel):
         :param send_again: a person confirmed sending although the invoices
             were already reminded today
         """
-        template = template or step.mail_template_id
+        variants = self._get_email_variants(step, groups, template)
+        vals_list = []
+        for batch_template, batch in self._group_by_template(
+            step, groups, template, variants
+        ).items():
+            vals_list += self._run_email_batch(
+                step, batch, today, batch_template, variants, edits, send_again
+            )
+        return vals_list
+
+    @api.model
+    def _get_email_variants(self, step, groups, template=None):
+        """{customer: the variant of ``step`` it gets} for the customers of
+        ``groups``. With ``template`` chosen by a person, only the customers
+        whose variant has that very template record it."""
+        chosen = step._get_variant_for([partner for partner, _moves in groups])
+        if template:
+            return {
+                partner: variant
+                for partner, variant in chosen.items()
+                if variant.mail_template_id == template
+            }
+        return {partner: variant for partner, variant in chosen.items() if variant}
+
+    @api.model
+    def _group_by_template(self, step, groups, template, variants):
+        """{template: groups} to send: ``template`` for all when a person
+        chose it, else each customer's variant's, or the step's."""
+        if template:
+            return {template: groups}
+        batches = {}
+        for partner, moves in groups:
+            variant = variants.get(partner)
+            key = variant.mail_template_id if variant else step.mail_template_id
+            batches.setdefault(key, []).append((partner, moves))
+        return batches
+
+    def _run_email_batch(self, step, groups, today, template, variants, edits, send_again):
+        """Send ``template`` to the customers of ``groups``; the values of
+        the events, with the variant of each customer."""
         if not template:
             reason = _("The step %(step)s has no email template.", step=step.display_name)
             return self._prepare_failures(
@@ -51,7 +92,7 @@ class AccountDunningRun(models.AbstractModel):
         )
         Event = self.env["account.dunning.event"]
         vals_list = []
-        for _partner, moves, recipients, mail in sent:
+        for partner, moves, recipients, mail in sent:
             note = _(
                 "Sent to %(recipients)s.",
                 recipients=", ".join(recipients.mapped("email_formatted")),
@@ -61,6 +102,7 @@ class AccountDunningRun(models.AbstractModel):
                     "Sent again by %(user)s although already reminded today.",
                     user=self.env.user.name,
                 )
+            variant_id = variants[partner].id if partner in variants else False
             vals_list += [
                 Event._prepare_event_vals(
                     move,
@@ -70,6 +112,7 @@ class AccountDunningRun(models.AbstractModel):
                     mail_id=mail.id,
                     message_id=mail.mail_message_id.id,
                     note=note,
+                    variant_id=variant_id,
                 )
                 for move in moves
             ]

@@ -22,3 +22,4 @@ from . import test_customer_reply
 from . import test_customer_page
 from . import test_payment_plan
 from . import test_instalments
+from . import test_variants

@@ -138,10 +138,13 @@ class AccountDunningSendLine(models.TransientModel):
         for line in self:
             line.sequence_id = line.move_ids[:1].dunning_sequence_id
 
-    @api.depends("step_id")
+    @api.depends("step_id", "partner_id")
     def _compute_template_id(self):
+        # The customer's variant of the step, as the run would send it.
         for line in self:
-            line.template_id = line.step_id.mail_template_id
+            variant = line.step_id and line.step_id._choose_variant(line.partner_id)
+            template = variant and variant.mail_template_id
+            line.template_id = template or line.step_id.mail_template_id
 
     @api.depends("partner_id")
     def _compute_recipients(self):
