@@ -870,12 +870,12 @@ class AccountMove(models.Model):
         )
 
     def _get_dunning_sequence(self, default):
-        """The sequence this invoice should follow now: its customer's in the
-        invoice's company unless archived, else ``default``, the company's
-        default one."""
+        """The sequence this invoice should follow now, in the invoice's
+        company: its customer's own unless archived, else the first rule the
+        customer matches, else ``default``, the company's default one."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(self.company_id)
-        return partner.dunning_sequence_id.filtered("active") or default
+        return partner._get_dunning_applied_sequence(default)[0]
 
     def _dunning_sync_sequence(self, posting=False):
         """Put invoices in the sequence their customer follows now.

@@ -50,6 +50,26 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_legal_interest_rate",
         readonly=False,
     )
+    dunning_risky_days_late = fields.Float(
+        related="company_id.dunning_risky_days_late",
+        readonly=False,
+    )
+    dunning_risky_on_time_rate = fields.Float(
+        related="company_id.dunning_risky_on_time_rate",
+        readonly=False,
+    )
+    dunning_risky_broken_promises = fields.Integer(
+        related="company_id.dunning_risky_broken_promises",
+        readonly=False,
+    )
+    dunning_good_days_late = fields.Float(
+        related="company_id.dunning_good_days_late",
+        readonly=False,
+    )
+    dunning_good_on_time_rate = fields.Float(
+        related="company_id.dunning_good_on_time_rate",
+        readonly=False,
+    )
 
     @api.depends("company_id")
     def _compute_dunning_active(self):

@@ -21,3 +21,5 @@ from . import test_probably_paid
 from . import test_customer_reply
 from . import test_customer_page
 from . import test_payment_plan
+from . import test_sequence_rules
+from . import test_payment_behaviour
