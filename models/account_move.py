@@ -912,7 +912,25 @@ class AccountMove(models.Model):
     def _dunning_write(self, vals):
         """Write dunning state without touching accounting data."""
         if self:
-            self.sudo().with_context(**ENGINE_WRITE_CONTEXT).write(vals)
+            self.sudo().with_context(**ENGINE_WRITE_CONTEXT, dunning_written=tuple(vals)).write(
+                vals
+            )
+
+    def _check_company(self, fnames=None):
+        # The ORM checks every field of every invoice when one relational
+        # field is written. The engine writes its own state only: check its
+        # fields, once per company and value, so that moving thousands of
+        # invoices to another sequence costs no per-invoice check.
+        written = self.env.context.get("dunning_written")
+        if (
+            fnames is not None
+            or not written
+            or any(not fname.startswith("dunning_") for fname in written)
+        ):
+            return super()._check_company(fnames=fnames)
+        fnames = [fname for fname in written if self._fields[fname].relational]
+        samples = {(move.company_id, *(move[fname] for fname in fnames)): move.id for move in self}
+        return super(AccountMove, self.browse(samples.values()))._check_company(fnames=fnames)
 
     def _dunning_recompute_next(self):
         """Recompute the next step after a change the ORM cannot see, such as
