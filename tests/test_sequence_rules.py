@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
@@ -54,6 +54,9 @@ class TestSequenceRules(DunningCase):
         self.assertEqual(self.applied(self.customer), (self.gentle, "rule", "Rule: Gentle"))
         invoice = self.create_invoice(due=day(10))
         self.assertEqual(invoice.dunning_sequence_id, self.gentle, "posted in its rule's sequence")
+        # A new customer follows its rule from the start.
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "ref": "BIG"})
+        self.assertEqual(self.applied(newcomer)[:2], (self.gentle, "rule"))
 
     def test_own_choice_wins_over_rules(self):
         special = self.sequence.copy({"name": "Special"})
@@ -157,3 +160,15 @@ class TestSequenceRules(DunningCase):
         self.assertEqual(self.customer.dunning_risk, "normal")
         self.assertEqual(invoice.dunning_sequence_id, self.sequence)
         self.assertEqual(invoice.dunning_start_date, day(1))
+
+    def test_engine_writes_still_check_companies(self):
+        # Moving invoices is checked once per sequence, not skipped.
+        other = self.setup_other_company(name="Company B")["company"]
+        foreign = self.env["account.dunning.sequence"].search(
+            [("company_id", "=", other.id), ("is_default", "=", True)]
+        )
+        invoices = self.create_invoice(due=day(10)) | self.create_invoice(due=day(20))
+        invoices._dunning_write({"dunning_sequence_id": self.firm.id})
+        self.assertEqual(invoices.dunning_sequence_id, self.firm)
+        with self.assertRaises(UserError):
+            invoices._dunning_write({"dunning_sequence_id": foreign.id})
