@@ -21,6 +21,7 @@ from . import dunning_probably_paid
 from . import dunning_customer_reply
 from . import dunning_customer_answer
 from . import dunning_payment_plan
+from . import dunning_payment_behaviour
 from . import mail_mail
 from . import mail_thread
 from . import res_company

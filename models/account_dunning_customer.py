@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .res_partner import RISK_LEVELS
+
 COLLECTION_STATUSES = [
     ("probably_paid", "Probably Paid"),
     ("plan", "Payment Plan"),
@@ -55,7 +57,16 @@ class AccountDunningCustomer(models.Model):
             "hold_until",
             "evidence_ref",
         ],
-        "res.partner": ["dunning_excluded", "dunning_responsible_id", "user_id"],
+        "res.partner": [
+            "dunning_excluded",
+            "dunning_responsible_id",
+            "user_id",
+            "dunning_avg_days_late",
+            "dunning_on_time_rate",
+            "dunning_trend",
+            "dunning_broken_promises",
+            "dunning_risk",
+        ],
         "res.company": ["dunning_responsible_id"],
     }
 
@@ -120,6 +131,41 @@ class AccountDunningCustomer(models.Model):
         string="Last Reply",
         readonly=True,
         help="The last time the customer answered a reminder by email (not an " "automatic reply).",
+    )
+    risk = fields.Selection(
+        RISK_LEVELS,
+        string="Payment Risk",
+        readonly=True,
+        help="From the payment behaviour of the last 12 months and the thresholds "
+        "of the settings, computed every night.",
+    )
+    avg_days_late = fields.Float(
+        string="Average Days Late",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="How late the customer paid its invoices due in the last 12 months, "
+        "on average weighted by amount.",
+    )
+    on_time_rate = fields.Float(
+        string="Paid On Time (%)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="The share of its invoices due in the last 12 months the customer paid "
+        "by their due date.",
+    )
+    trend = fields.Float(
+        string="Lateness Trend (days)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Average days late of the last 3 months minus that of the 9 months "
+        "before: above 0 the customer pays later than it used to.",
+    )
+    broken_promises = fields.Integer(
+        readonly=True,
+        help="Promises to pay the customer did not keep in the last 12 months.",
     )
     dunning_note = fields.Text(related="partner_id.dunning_note")
 
@@ -186,6 +232,11 @@ class AccountDunningCustomer(models.Model):
                    COALESCE(pr.user_id, comp.dunning_responsible_id) AS responsible_id,
                    held.hold_until AS held_until, held.evidence_ref,
                    last_reply.date AS last_reply_date,
+                   p.dunning_risk->>c.company_id::text AS risk,
+                   (p.dunning_avg_days_late->>c.company_id::text)::float8 AS avg_days_late,
+                   (p.dunning_on_time_rate->>c.company_id::text)::float8 AS on_time_rate,
+                   (p.dunning_trend->>c.company_id::text)::float8 AS trend,
+                   (p.dunning_broken_promises->>c.company_id::text)::int AS broken_promises,
                    CASE
                        WHEN p.dunning_excluded THEN 'excluded'
                        WHEN held.hold_until IS NOT NULL THEN 'probably_paid'

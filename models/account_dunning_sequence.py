@@ -2,9 +2,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.safe_eval import (
+    datetime as safe_datetime,
+    safe_eval,
+)
+
+# What a change of these fields does to the customers each rule picks.
+RULE_FIELDS = {"rule_domain", "rule_priority", "active", "company_id", "is_default"}
 
 
 class AccountDunningSequence(models.Model):
@@ -27,6 +36,19 @@ class AccountDunningSequence(models.Model):
         copy=False,
         help="Customers without a sequence of their own follow the default "
         "sequence of their company. There is one default sequence per company.",
+    )
+    rule_domain = fields.Char(
+        string="Applies To",
+        default="[]",
+        help="The customers who follow this sequence when they have no sequence "
+        "of their own. Empty (all records): the sequence applies by no rule, only "
+        "to the customers who choose it. Ignored on the default sequence, which "
+        "applies to every customer no rule picks.",
+    )
+    rule_priority = fields.Integer(
+        default=10,
+        help="A customer matching the domains of several sequences follows the "
+        "one with the lowest priority (then the first by name).",
     )
     step_ids = fields.One2many(
         "account.dunning.step",
@@ -137,7 +159,15 @@ class AccountDunningSequence(models.Model):
             partners = (
                 self.env["res.partner"]
                 .with_company(sequence.company_id)
-                .search([("dunning_sequence_id", "=", sequence._origin.id)])
+                .search(
+                    [
+                        "|",
+                        ("dunning_sequence_id", "=", sequence._origin.id),
+                        "&",
+                        ("dunning_sequence_id", "=", False),
+                        ("dunning_rule_sequence_id", "=", sequence._origin.id),
+                    ]
+                )
                 if sequence._origin
                 else self.env["res.partner"]
             )
@@ -156,6 +186,27 @@ class AccountDunningSequence(models.Model):
                     )
                 )
 
+    @api.constrains("rule_domain", "company_id")
+    def _check_rule_domain(self):
+        for sequence in self:
+            try:
+                domain = sequence._get_rule_domain()
+                if not domain:
+                    continue
+                Partner = self.env["res.partner"].sudo().with_company(sequence.company_id)
+                # Run it once: a wrong value type only fails in the database.
+                with self.env.cr.savepoint():
+                    Partner.search_count(domain, limit=1)
+            except Exception as error:  # noqa: BLE001 - any failure is a wrong domain
+                raise ValidationError(
+                    _(
+                        "The customers the sequence %(sequence)s applies to are not a "
+                        "valid domain on contacts: %(error)s",
+                        sequence=sequence.display_name,
+                        error=error,
+                    )
+                ) from error
+
     @api.model_create_multi
     def create(self, vals_list):
         # Unset the previous defaults first: the unique index is checked row
@@ -171,6 +222,7 @@ class AccountDunningSequence(models.Model):
         # The ORM caches an empty value for the computed x2many of new
         # records: let the customers be computed instead.
         sequences.invalidate_recordset(["partner_ids"])
+        self.env["res.partner"]._dunning_apply_rules(sequences._filter_dunning_rules().company_id)
         self._sync_company_invoices(sequences.filtered("is_default").company_id)
         return sequences
 
@@ -181,7 +233,13 @@ class AccountDunningSequence(models.Model):
                 companies.add(vals["company_id"])
             self._unset_defaults(companies, keep=self)
         companies = self.company_id
+        rule_companies = None
+        if RULE_FIELDS & vals.keys():
+            rule_companies = self._filter_dunning_rules().company_id
         res = super().write(vals)
+        if rule_companies is not None:
+            rule_companies |= self._filter_dunning_rules().company_id
+            self.env["res.partner"]._dunning_apply_rules(rule_companies)
         if {"is_default", "active", "company_id"} & vals.keys():
             self._sync_company_invoices(companies | self.company_id)
         return res
@@ -205,6 +263,12 @@ class AccountDunningSequence(models.Model):
                     count=count,
                 )
             )
+
+    def unlink(self):
+        rule_companies = self._filter_dunning_rules().company_id
+        res = super().unlink()
+        self.env["res.partner"]._dunning_apply_rules(rule_companies)
+        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -254,6 +318,47 @@ class AccountDunningSequence(models.Model):
             [("company_id", "in", companies.ids), ("is_default", "=", True)]
         )
         return {sequence.company_id: sequence for sequence in sequences}
+
+    @api.model
+    def _get_dunning_rule_sequences(self, company):
+        """The sequences of ``company`` that apply by rule, in the order a
+        customer is matched against them: active, not the default, with a
+        domain."""
+        sequences = self.sudo().search(
+            [("company_id", "=", company.id), ("is_default", "=", False)],
+            order="rule_priority, name, id",
+        )
+        return sequences._filter_dunning_rules()
+
+    def _filter_dunning_rules(self):
+        """These sequences that apply by rule: active, not the default, with a
+        domain (all records is no rule)."""
+        return self.filtered(
+            lambda sequence: sequence.active
+            and not sequence.is_default
+            and sequence._get_rule_domain()
+        )
+
+    def _get_rule_domain(self):
+        """The domain on ``res.partner`` of the customers this sequence
+        applies to, as a list; ``[]`` when it is no rule."""
+        self.ensure_one()
+        if not self.rule_domain:
+            return []
+        domain = safe_eval(self.rule_domain, self._get_rule_eval_context())
+        if not isinstance(domain, list | tuple):
+            raise ValueError(_("A domain is a list of conditions."))
+        return list(domain)
+
+    def _get_rule_eval_context(self):
+        """What the domain of a rule may use, as in the domain editor."""
+        today = fields.Date.context_today(self)
+        return {
+            "uid": self.env.uid,
+            "datetime": safe_datetime,
+            "relativedelta": relativedelta,
+            "context_today": lambda: today,
+        }
 
     def _get_open_dunning_moves(self):
         """Open invoices following these sequences."""

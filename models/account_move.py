@@ -1014,12 +1014,12 @@ class AccountMove(models.Model):
         )
 
     def _get_dunning_sequence(self, default):
-        """The sequence this invoice should follow now: its customer's in the
-        invoice's company unless archived, else ``default``, the company's
-        default one."""
+        """The sequence this invoice should follow now, in the invoice's
+        company: its customer's own unless archived, else the first rule the
+        customer matches, else ``default``, the company's default one."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(self.company_id)
-        return partner.dunning_sequence_id.filtered("active") or default
+        return partner._get_dunning_applied_sequence(default)[0]
 
     def _dunning_sync_sequence(self, posting=False):
         """Put invoices in the sequence their customer follows now.
@@ -1073,7 +1073,25 @@ class AccountMove(models.Model):
     def _dunning_write(self, vals):
         """Write dunning state without touching accounting data."""
         if self:
-            self.sudo().with_context(**ENGINE_WRITE_CONTEXT).write(vals)
+            self.sudo().with_context(**ENGINE_WRITE_CONTEXT, dunning_written=tuple(vals)).write(
+                vals
+            )
+
+    def _check_company(self, fnames=None):
+        # The ORM checks every field of every invoice when one relational
+        # field is written. The engine writes its own state only: check its
+        # fields, once per company and value, so that moving thousands of
+        # invoices to another sequence costs no per-invoice check.
+        written = self.env.context.get("dunning_written")
+        if (
+            fnames is not None
+            or not written
+            or any(not fname.startswith("dunning_") for fname in written)
+        ):
+            return super()._check_company(fnames=fnames)
+        fnames = [fname for fname in written if self._fields[fname].relational]
+        samples = {(move.company_id, *(move[fname] for fname in fnames)): move.id for move in self}
+        return super(AccountMove, self.browse(samples.values()))._check_company(fnames=fnames)
 
     def _dunning_recompute_next(self):
         """Recompute the next step after a change the ORM cannot see, such as

@@ -4,6 +4,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 DEFAULT_SEQUENCE = "account_dunning.dunning_sequence_default"
+DUNNING_RISK_FIELDS = {
+    "dunning_risky_days_late",
+    "dunning_risky_on_time_rate",
+    "dunning_risky_broken_promises",
+    "dunning_good_days_late",
+    "dunning_good_on_time_rate",
+}
 
 
 class ResCompany(models.Model):
@@ -82,6 +89,47 @@ class ResCompany(models.Model):
         "rate if below (French Code de commerce, article L441-10).",
     )
 
+    dunning_risky_days_late = fields.Float(
+        string="Risky Above (days late)",
+        digits=(16, 1),
+        default=30.0,
+        help="A customer is risky when its invoices of the last 12 months were "
+        "paid this many days late or more on average, weighted by amount.",
+    )
+    dunning_risky_on_time_rate = fields.Float(
+        string="Risky Below (% on time)",
+        digits=(16, 1),
+        default=50.0,
+        help="A customer is risky when it paid fewer of its invoices of the last "
+        "12 months by their due date than this share.",
+    )
+    dunning_risky_broken_promises = fields.Integer(
+        string="Risky From (broken promises)",
+        default=2,
+        help="A customer is risky when it broke this many promises to pay in the "
+        "last 12 months. 0: broken promises alone never make a customer risky.",
+    )
+    dunning_good_days_late = fields.Float(
+        string="Good Up To (days late)",
+        digits=(16, 1),
+        default=5.0,
+        help="A customer is good when it paid at most this many days late on "
+        "average, paid at least the good share on time and broke no promise.",
+    )
+    dunning_good_on_time_rate = fields.Float(
+        string="Good From (% on time)",
+        digits=(16, 1),
+        default=80.0,
+        help="A customer is good when it paid at least this share of its invoices "
+        "by their due date, paid at most the good days late on average and broke "
+        "no promise.",
+    )
+    dunning_behaviour_date = fields.Date(
+        string="Payment Behaviour Date",
+        readonly=True,
+        help="The day the payment behaviour of the customers was computed for.",
+    )
+
     @api.constrains(
         "dunning_grace_days",
         "dunning_recovery_days",
@@ -103,6 +151,32 @@ class ResCompany(models.Model):
         if any(not 0 < company.dunning_paid_claim_days <= 90 for company in self):
             raise ValidationError(_("The hold when a customer says it paid lasts 1 to 90 days."))
 
+    @api.constrains(
+        "dunning_risky_days_late",
+        "dunning_risky_on_time_rate",
+        "dunning_risky_broken_promises",
+        "dunning_good_days_late",
+        "dunning_good_on_time_rate",
+    )
+    def _check_dunning_risk_thresholds(self):
+        for company in self:
+            rates = (company.dunning_risky_on_time_rate, company.dunning_good_on_time_rate)
+            if any(not 0 <= rate <= 100 for rate in rates):
+                raise ValidationError(_("The shares paid on time are between 0 and 100 %."))
+            if (
+                company.dunning_good_days_late < 0
+                or company.dunning_risky_broken_promises < 0
+                or company.dunning_good_days_late > company.dunning_risky_days_late
+                or company.dunning_good_on_time_rate < company.dunning_risky_on_time_rate
+            ):
+                raise ValidationError(
+                    _(
+                        "The payment risk thresholds cannot overlap: good customers pay "
+                        "at most as late and at least as often on time as risky ones, "
+                        "and the numbers cannot be negative."
+                    )
+                )
+
     @api.constrains("dunning_interest_rate")
     def _check_dunning_interest_rate(self):
         # The floor of 3 times the legal interest rate changes every
@@ -118,6 +192,10 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if DUNNING_RISK_FIELDS & vals.keys():
+            # Risk levels, and the rules reading them, follow new thresholds
+            # at once rather than the next night.
+            self.env["account.dunning.run"].sudo()._recompute_dunning_rules(self)
         if "dunning_grace_days" in vals:
             self.env["account.move"].sudo()._search_dunning_open_moves(
                 [("company_id", "in", self.ids)]

@@ -50,6 +50,26 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_dunning_rates_warning",
         help="Why the tables of the rates of late-payment interest may be out of date.",
     )
+    dunning_risky_days_late = fields.Float(
+        related="company_id.dunning_risky_days_late",
+        readonly=False,
+    )
+    dunning_risky_on_time_rate = fields.Float(
+        related="company_id.dunning_risky_on_time_rate",
+        readonly=False,
+    )
+    dunning_risky_broken_promises = fields.Integer(
+        related="company_id.dunning_risky_broken_promises",
+        readonly=False,
+    )
+    dunning_good_days_late = fields.Float(
+        related="company_id.dunning_good_days_late",
+        readonly=False,
+    )
+    dunning_good_on_time_rate = fields.Float(
+        related="company_id.dunning_good_on_time_rate",
+        readonly=False,
+    )
 
     @api.depends("dunning_late_fees")
     def _compute_dunning_rates_warning(self):

@@ -4,6 +4,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+RISK_LEVELS = [("good", "Good"), ("normal", "Normal"), ("risky", "Risky")]
+SEQUENCE_REASONS = [
+    ("own", "Own Choice"),
+    ("rule", "Rule"),
+    ("default", "Company Default"),
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -19,6 +26,93 @@ class ResPartner(models.Model):
         domain="[('company_id', 'in', allowed_company_ids)]",
         help="Reminders this customer receives in the current company. Empty: "
         "the default sequence of the company.",
+    )
+    dunning_rule_sequence_id = fields.Many2one(
+        "account.dunning.sequence",
+        string="Sequence by Rule",
+        company_dependent=True,
+        readonly=True,
+        groups="account_dunning.group_account_dunning_user",
+        help="The first sequence, by priority, whose Applies To domain this "
+        "customer matches in the current company. Set by the rules, when the "
+        "customer or the sequences change and every night.",
+    )
+    dunning_applied_sequence_id = fields.Many2one(
+        "account.dunning.sequence",
+        string="Applied Dunning Sequence",
+        compute="_compute_dunning_applied_sequence",
+        groups="account_dunning.group_account_dunning_user",
+        help="The sequence this customer's invoices follow in the current company.",
+    )
+    dunning_sequence_reason = fields.Selection(
+        SEQUENCE_REASONS,
+        string="Sequence Reason",
+        compute="_compute_dunning_applied_sequence",
+        groups="account_dunning.group_account_dunning_user",
+    )
+    dunning_sequence_reason_label = fields.Char(
+        string="Why",
+        compute="_compute_dunning_applied_sequence",
+        groups="account_dunning.group_account_dunning_user",
+        help="Own choice: the sequence chosen for the customer. Rule: the first "
+        "sequence whose Applies To domain the customer matches. Company default: "
+        "neither.",
+    )
+    # Payment behaviour, per customer and company: computed every night in
+    # SQL over the invoices due in the last 12 months (see
+    # account.dunning.run._get_payment_behaviour_query), usable in the rules.
+    dunning_avg_days_late = fields.Float(
+        string="Average Days Late",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        groups="account_dunning.group_account_dunning_user",
+        help="How late the customer paid its invoices due in the last 12 months, "
+        "on average weighted by amount: the days from the due date to the payment, "
+        "or to today for invoices still unpaid; paying early counts as 0.",
+    )
+    dunning_on_time_rate = fields.Float(
+        string="Paid On Time (%)",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        groups="account_dunning.group_account_dunning_user",
+        help="The share of the customer's invoices due in the last 12 months that "
+        "were paid in full by their due date.",
+    )
+    dunning_trend = fields.Float(
+        string="Lateness Trend (days)",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        groups="account_dunning.group_account_dunning_user",
+        help="Average days late of the invoices due in the last 3 months minus "
+        "that of the 9 months before: above 0 the customer pays later than it "
+        "used to, below 0 sooner. 0 when one of the periods has no invoice.",
+    )
+    dunning_broken_promises = fields.Integer(
+        string="Broken Promises",
+        company_dependent=True,
+        readonly=True,
+        groups="account_dunning.group_account_dunning_user",
+        help="Promises to pay the customer did not keep in the last 12 months "
+        "(one per day a promise was found broken).",
+    )
+    dunning_behaviour_count = fields.Integer(
+        string="Invoices Measured",
+        company_dependent=True,
+        readonly=True,
+        groups="account_dunning.group_account_dunning_user",
+        help="The invoices due in the last 12 months the payment behaviour is " "computed on.",
+    )
+    dunning_risk = fields.Selection(
+        RISK_LEVELS,
+        string="Payment Risk",
+        company_dependent=True,
+        readonly=True,
+        groups="account_dunning.group_account_dunning_user",
+        help="From the payment behaviour and the thresholds of the settings. "
+        "Empty: no invoice due in the last 12 months nor broken promise.",
     )
     dunning_excluded = fields.Boolean(
         string="Excluded From Dunning",
@@ -89,6 +183,25 @@ class ResPartner(models.Model):
         compute="_compute_dunning_event_count",
         groups="account_dunning.group_account_dunning_user",
     )
+
+    @api.depends(
+        "commercial_partner_id.dunning_sequence_id",
+        "commercial_partner_id.dunning_rule_sequence_id",
+    )
+    @api.depends_context("company")
+    def _compute_dunning_applied_sequence(self):
+        Sequence = self.env["account.dunning.sequence"]
+        default = Sequence._get_default_sequences(self.env.company).get(self.env.company, Sequence)
+        labels = dict(self._fields["dunning_sequence_reason"]._description_selection(self.env))
+        for partner in self:
+            sequence, reason = partner.commercial_partner_id._get_dunning_applied_sequence(default)
+            partner.dunning_applied_sequence_id = sequence
+            partner.dunning_sequence_reason = reason if sequence else False
+            if reason == "rule":
+                label = _("Rule: %(sequence)s", sequence=sequence.name)
+            else:
+                label = labels[reason] if sequence else False
+            partner.dunning_sequence_reason_label = label
 
     @api.depends_context("company", "tz")
     def _compute_dunning_overdue(self):
@@ -166,8 +279,16 @@ class ResPartner(models.Model):
             "dunning_public_buyer",
         ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners._dunning_apply_rules_on_change()
+        return partners
+
     def write(self, vals):
         res = super().write(vals)
+        if any(self._fields[fname].store for fname in vals if fname in self._fields):
+            self._dunning_apply_rules_on_change()
         if "dunning_sequence_id" in vals:
             self.env["account.move"].sudo()._search_dunning_open_moves(
                 [
@@ -262,6 +383,130 @@ class ResPartner(models.Model):
             ("company_id", "=", self.env.company.id),
             ("dunning_date_due", "<", today),
         ]
+
+    def _get_dunning_applied_sequence(self, default):
+        """(sequence, reason) this customer follows in the current company:
+        its own sequence ('own'), else the first rule it matches ('rule'),
+        else ``default``, the company's default sequence ('default').
+        Archived sequences never apply."""
+        self.ensure_one()
+        if own := self.dunning_sequence_id.filtered("active"):
+            return own, "own"
+        if rule := self.dunning_rule_sequence_id.filtered("active"):
+            return rule, "rule"
+        return default, "default"
+
+    def _dunning_apply_rules_on_change(self):
+        """These customers changed: re-evaluate the rules for them, in each
+        company that has rules."""
+        companies = (
+            self.env["account.dunning.sequence"]
+            .sudo()
+            .search([("is_default", "=", False), ("rule_domain", "not in", (False, "[]"))])
+            .company_id
+        )
+        if companies:
+            self._dunning_apply_rules(companies, self.commercial_partner_id)
+
+    @api.model
+    def _get_dunning_rule_base_domain(self, company):
+        """The customers rules apply to: the commercial partners that may be
+        invoiced in ``company``."""
+        return [
+            "|",
+            ("is_company", "=", True),
+            ("parent_id", "=", False),
+            ("company_id", "in", (False, company.id)),
+        ]
+
+    @api.model
+    def _match_dunning_rules(self, company, rules, partners=None):
+        """{partner id: id of the first of ``rules`` it matches} for the
+        customers of ``company`` (all of them, or ``partners``): one search
+        per rule, whatever the number of customers."""
+        Partner = self.sudo().with_company(company).with_context(active_test=False)
+        domain = self._get_dunning_rule_base_domain(company)
+        if partners is not None:
+            domain += [("id", "in", partners.ids)]
+        matched = {}
+        for rule in rules:
+            for partner_id in Partner.search(domain + rule._get_rule_domain(), order="id").ids:
+                matched.setdefault(partner_id, rule.id)
+        return matched
+
+    @api.model
+    def _dunning_apply_rules(self, companies, partners=None):
+        """Re-evaluate the rules of ``companies`` for their customers (all
+        of them, or ``partners``), store the sequence each one matches, and
+        move the open invoices of the customers whose sequence changed into
+        it by the entry rule (from today, no stale step).
+
+        :return: the customers whose rule sequence changed
+        """
+        Sequence = self.env["account.dunning.sequence"]
+        changed = self.browse()
+        if partners is not None and not partners:
+            return changed
+        for company in companies:
+            rules = Sequence._get_dunning_rule_sequences(company)
+            matched = self._match_dunning_rules(company, rules, partners)
+            company_changed = self._dunning_store_rule_sequences(company, matched, partners)
+            if company_changed:
+                self.env["account.move"].sudo()._search_dunning_open_moves(
+                    [
+                        ("company_id", "=", company.id),
+                        ("commercial_partner_id", "in", company_changed.ids),
+                    ]
+                )._dunning_sync_sequence()
+            changed |= company_changed
+        return changed
+
+    @api.model
+    def _dunning_store_rule_sequences(self, company, matched, partners=None):
+        """Store ``matched`` ({partner id: sequence id}) as the rule sequence
+        of the customers in ``company``, and clear it for the others (all of
+        them, or ``partners``), in one query.
+
+        :return: the customers whose rule sequence changed
+        """
+        self.flush_model(["dunning_rule_sequence_id"])
+        scope = SQL("TRUE") if partners is None else SQL("p.id = ANY(%s)", partners.ids)
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH matched AS (
+                    SELECT * FROM unnest(%(ids)s::int[], %(sequences)s::int[]) AS m(id, sequence_id)
+                ),
+                targets AS (
+                    SELECT p.id, m.sequence_id
+                      FROM res_partner p
+                 LEFT JOIN matched m ON m.id = p.id
+                     WHERE (m.id IS NOT NULL OR p.dunning_rule_sequence_id ? %(key)s)
+                       AND %(scope)s
+                       AND (p.dunning_rule_sequence_id->>%(key)s)::int
+                           IS DISTINCT FROM m.sequence_id
+                )
+                UPDATE res_partner p
+                   SET dunning_rule_sequence_id = CASE
+                           WHEN t.sequence_id IS NULL THEN p.dunning_rule_sequence_id - %(key)s
+                           ELSE COALESCE(p.dunning_rule_sequence_id, '{}'::jsonb)
+                                || jsonb_build_object(%(key)s, t.sequence_id)
+                       END
+                  FROM targets t
+                 WHERE p.id = t.id
+             RETURNING p.id
+                """,
+                ids=list(matched),
+                sequences=list(matched.values()),
+                key=key,
+                scope=scope,
+            )
+        )
+        changed = self.browse(row[0] for row in self.env.cr.fetchall())
+        if changed:
+            self.invalidate_model(["dunning_rule_sequence_id"])
+        return changed
 
     def _get_reminder_recipients(self):
         """Who receives this customer's reminders: its invoice contacts that

@@ -23,3 +23,5 @@ from . import test_customer_page
 from . import test_payment_plan
 from . import test_instalments
 from . import test_variants
+from . import test_sequence_rules
+from . import test_payment_behaviour
