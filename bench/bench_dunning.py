@@ -119,13 +119,13 @@ def generate(env, args, today):
             """
             INSERT INTO account_move (name, move_type, state, payment_state, journal_id,
                     company_id, currency_id, partner_id, commercial_partner_id,
-                    date, invoice_date, invoice_date_due, amount_total,
+                    date, invoice_date, invoice_date_due, dunning_date_due, amount_total,
                     amount_residual, amount_total_signed, amount_residual_signed,
                     dunning_sequence_id, dunning_start_date, dunning_step_id,
                     auto_post, create_uid, write_uid, create_date, write_date)
             SELECT 'BENCH/' || v.n, 'out_invoice', 'posted', 'not_paid', %(journal)s,
                    %(company)s, %(currency)s, v.partner_id, v.partner_id,
-                   v.due - 30, v.due - 30, v.due, v.amount, v.amount, v.amount, v.amount,
+                   v.due - 30, v.due - 30, v.due, v.due, v.amount, v.amount, v.amount, v.amount,
                    %(sequence)s, v.due - 60, v.last_step,
                    'no', %(uid)s, %(uid)s, now(), now()
               FROM unnest(%(partners)s::int[], %(dues)s::date[], %(steps)s::int[],
