@@ -561,6 +561,8 @@ class AccountDunningStep(models.Model):
                 critical=Z_CRITICAL,
             ),
         }[significance]
+        # Formatted apart: the terms extractor reads the literals of the call.
+        z_label = f"{z or 0.0:.2f}"
         return _(
             "The best variant of step %(step)s cannot be kept: %(verdict)s. "
             "%(best)s: %(best_paid)s of %(best_decided)s invoices paid within "
@@ -575,7 +577,7 @@ class AccountDunningStep(models.Model):
             second_paid=second.paid_count,
             second_decided=second.decided_count,
             days=self.variant_window_days,
-            z=f"{z or 0.0:.2f}",
+            z=z_label,
         )
 
     def _forget_in_invoices(self):
