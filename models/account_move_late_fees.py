@@ -52,6 +52,13 @@ class AccountMove(models.Model):
         help="Annual rate(s) of the late-payment interest, oldest first, or why the "
         "interest is unknown.",
     )
+    dunning_late_rates = fields.Char(
+        string="Late-Payment Rates",
+        compute="_compute_dunning_late_fees",
+        groups=DUNNING_GROUP,
+        help="The annual rate(s) of the late-payment interest, oldest first, as the "
+        "customer reads them in reminders: without the notes of the rate label.",
+    )
     dunning_fees_invoice = fields.Boolean(
         string="Late-Payment Costs Invoice",
         compute="_compute_dunning_fees_invoice",
@@ -86,11 +93,12 @@ class AccountMove(models.Model):
         on_date = self._get_dunning_fees_date()
         costs = self._get_dunning_late_costs(on_date)
         for move in self:
-            interest, indemnity, label = costs.get(move, (0.0, 0.0, False))
+            interest, indemnity, label, rates = costs.get(move, (0.0, 0.0, False, False))
             move.dunning_late_interest = interest
             move.dunning_recovery_indemnity = indemnity
             move.dunning_late_fees_total = interest + indemnity
             move.dunning_late_rate_label = label
+            move.dunning_late_rates = rates
 
     def action_invoice_dunning_fees(self):
         """Invoice the late-payment costs of these invoices, open or paid, not
@@ -103,7 +111,7 @@ class AccountMove(models.Model):
         costs = moves._get_dunning_late_costs(on_date, raise_missing=True)
         invoiced = moves._get_dunning_fees_invoiced()
         lines_by_move = {}
-        for move, (interest, indemnity, _label) in costs.items():
+        for move, (interest, indemnity, _label, _rates) in costs.items():
             already = invoiced.get(move, {})
             line_vals = move._prepare_dunning_fees_line_vals(
                 on_date,
@@ -263,10 +271,11 @@ class AccountMove(models.Model):
         }
 
     def _get_dunning_late_costs(self, on_date, raise_missing=False):
-        """{invoice: (interest, indemnity, label)} of these invoices late on
-        ``on_date``, rounded in their currency. A missing rate leaves the
-        interest out, with the label saying why, never the indemnity; with
-        ``raise_missing`` it raises instead."""
+        """{invoice: (interest, indemnity, label, rates)} of these invoices
+        late on ``on_date``, rounded in their currency. ``rates`` says the
+        rates only, for customers; ``label`` adds the notes for accountants.
+        A missing rate leaves the interest out, with the label saying why,
+        never the indemnity; with ``raise_missing`` it raises instead."""
         late = self.filtered(lambda move: move._dunning_is_late(on_date))
         if not late:
             return {}
@@ -285,7 +294,7 @@ class AccountMove(models.Model):
             except UserError as error:
                 if raise_missing:
                     raise
-                costs[move] = (0.0, indemnity, str(error))
+                costs[move] = (0.0, indemnity, str(error), False)
                 continue
             label = move._get_dunning_rate_label(details)
             if warning and label and move._get_dunning_uses_ecb():
@@ -294,6 +303,7 @@ class AccountMove(models.Model):
                 move.currency_id.round(amount),
                 indemnity,
                 " ".join(filter(None, [label, *notes])) or False,
+                label,
             )
         return costs
 

@@ -103,7 +103,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         groups="account_dunning.group_account_dunning_user",
-        help="The invoices due in the last 12 months the payment behaviour is " "computed on.",
+        help="The invoices due in the last 12 months the payment behaviour is computed on.",
     )
     dunning_risk = fields.Selection(
         RISK_LEVELS,

@@ -583,6 +583,8 @@ class TestEcbImport(DunningCase):
         self.assertIn("may be out of date", warning)
         late = self.fr_rate_invoice.with_context(dunning_date=TODAY)
         self.assertIn("may be out of date", late.dunning_late_rate_label)
+        # Said to the accountant, never to the customer.
+        self.assertEqual(late.dunning_late_rates, "12.15\N{NO-BREAK SPACE}%")
         self.assertIn(
             "may be out of date", self.env["res.config.settings"].create({}).dunning_rates_warning
         )
