@@ -61,7 +61,7 @@ class AccountDunningStepVariant(models.Model):
         index=True,
     )
     company_id = fields.Many2one(related="step_id.company_id", store=True, index=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, aggregator=False)
     active = fields.Boolean(default=True)
     name = fields.Char(string="Variant", required=True, translate=True)
     mail_template_id = fields.Many2one(
@@ -78,7 +78,7 @@ class AccountDunningStepVariant(models.Model):
         help="Share of the customers who get this variant: a variant of weight 2 "
         "goes to twice as many customers as one of weight 1.",
     )
-    window_days = fields.Integer(related="step_id.variant_window_days")
+    window_days = fields.Integer(related="step_id.variant_window_days", aggregator=False)
     reminder_count = fields.Integer(
         string="Reminders",
         compute="_compute_kpi",
