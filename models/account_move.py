@@ -863,12 +863,21 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.move_type != "out_invoice":
             return self.invoice_date_due
-        open_lines = self.line_ids.filtered(
+        oldest = self._get_dunning_receivable_lines(open_only=True)[:1]
+        return oldest.date_maturity or self.invoice_date_due
+
+    def _get_dunning_receivable_lines(self, open_only=False):
+        """The receivable lines of this invoice, what it asks to be paid, the
+        oldest due first; ``open_only``: those with something left to pay."""
+        self.ensure_one()
+        return self.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
-            and line.date_maturity
-            and line.currency_id.compare_amounts(line.amount_residual_currency, 0) > 0
-        )
-        return min(open_lines.mapped("date_maturity"), default=self.invoice_date_due)
+            and line.currency_id.compare_amounts(line.amount_currency, 0) > 0
+            and (
+                not open_only
+                or line.currency_id.compare_amounts(line.amount_residual_currency, 0) > 0
+            )
+        ).sorted(lambda line: (line.date_maturity or self.invoice_date_due, line.id))
 
     def _get_dunning_last_step(self):
         """The last step done for the instalment reminded now: none once the
@@ -913,10 +922,7 @@ class AccountMove(models.Model):
         lines of this invoice left to pay, oldest first, in its currency."""
         self.ensure_one()
         on_date = on_date or self._get_dunning_fees_date()
-        lines = self.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-            and line.currency_id.compare_amounts(line.amount_residual_currency, 0) > 0
-        ).sorted(lambda line: (line.date_maturity or self.invoice_date_due, line.id))
+        lines = self._get_dunning_receivable_lines(open_only=True)
         return [
             (
                 line.date_maturity or self.invoice_date_due,

@@ -188,13 +188,17 @@ class AccountMove(models.Model):
             and not self.dunning_fees_invoice
         )
 
-    def _dunning_is_late(self, on_date):
+    def _dunning_is_late(self, on_date, instalments=None):
         """Whether this invoice was or is paid late on ``on_date``: part of
-        an instalment still unpaid, or paid, after its due date."""
+        an instalment still unpaid, or paid, after its due date.
+        ``instalments``: those of ``_get_dunning_instalments``, if read."""
         self.ensure_one()
-        return self._dunning_bears_fees() and any(
-            self._dunning_instalment_is_late(instalment, on_date)
-            for instalment in self._get_dunning_instalments()
+        if not self._dunning_bears_fees():
+            return False
+        if instalments is None:
+            instalments = self._get_dunning_instalments()
+        return any(
+            self._dunning_instalment_is_late(instalment, on_date) for instalment in instalments
         )
 
     @api.model
@@ -230,10 +234,7 @@ class AccountMove(models.Model):
         made."""
         self.ensure_one()
         instalments = []
-        lines = self.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable" and line.amount_currency > 0
-        )
-        for line in lines.sorted(lambda line: (line.date_maturity or date.max, line.id)):
+        for line in self._get_dunning_receivable_lines():
             credited, payments = 0.0, []
             for partial in line.matched_credit_ids:
                 if partial.credit_move_id.move_id.move_type == "out_refund":
@@ -276,7 +277,12 @@ class AccountMove(models.Model):
         rates only, for customers; ``label`` adds the notes for accountants.
         A missing rate leaves the interest out, with the label saying why,
         never the indemnity; with ``raise_missing`` it raises instead."""
-        late = self.filtered(lambda move: move._dunning_is_late(on_date))
+        instalments = {
+            move: move._get_dunning_instalments() for move in self if move._dunning_bears_fees()
+        }
+        late = self.filtered(
+            lambda move: move in instalments and move._dunning_is_late(on_date, instalments[move])
+        )
         if not late:
             return {}
         book = late._get_dunning_rate_book(on_date)
@@ -290,7 +296,9 @@ class AccountMove(models.Model):
                     DUNNING_RECOVERY_INDEMNITY, move.currency_id, move.company_id, on_date
                 )
             try:
-                amount, details, notes = move._get_dunning_interest(on_date, book)
+                amount, details, notes = move._get_dunning_interest(
+                    on_date, book, instalments[move]
+                )
             except UserError as error:
                 if raise_missing:
                     raise
@@ -313,12 +321,15 @@ class AccountMove(models.Model):
             self._dunning_is_b2b() and not self.company_id.dunning_interest_rate
         )
 
-    def _get_dunning_interest(self, on_date, book):
+    def _get_dunning_interest(self, on_date, book, instalments=None):
         """(interest not rounded, [(days, rate, balance)], [notes]) of this
         late invoice on ``on_date``: each instalment from the day after its
         due date (for a consumer, after the formal notice), on what was
-        unpaid each day. Raises a UserError when a rate is missing."""
+        unpaid each day. Raises a UserError when a rate is missing.
+        ``instalments``: those of ``_get_dunning_instalments``, if read."""
         self.ensure_one()
+        if instalments is None:
+            instalments = self._get_dunning_instalments()
         total, details, notes = 0.0, [], []
         start_after = None
         if not self._dunning_is_b2b():
@@ -329,7 +340,7 @@ class AccountMove(models.Model):
                     [],
                     [_("No interest before a formal notice: the customer is a consumer.")],
                 )
-        for maturity, amount, payments in self._get_dunning_instalments():
+        for maturity, amount, payments in instalments:
             first_late = max(maturity, start_after or maturity)
             periods = self._get_dunning_rate_periods(first_late, on_date)
             if not periods:
