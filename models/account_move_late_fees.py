@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, formatLang
+from odoo.tools.sql import column_exists, create_column
 
 from .account_move import DUNNING_GROUP
 
@@ -67,6 +68,13 @@ class AccountMove(models.Model):
         help="This invoice bills late-payment costs: it never bears costs itself "
         "(no interest on interest, French Code civil, article 1343-2).",
     )
+
+    def _auto_init(self):
+        # No invoice line bills costs before this field exists: on databases
+        # with years of invoices, let the ORM not compute it for every move.
+        if not column_exists(self.env.cr, "account_move", "dunning_fees_invoice"):
+            create_column(self.env.cr, "account_move", "dunning_fees_invoice", "boolean")
+        return super()._auto_init()
 
     @api.depends("invoice_line_ids.dunning_fees_origin_id")
     def _compute_dunning_fees_invoice(self):

@@ -26,6 +26,7 @@ import docutils.utils
 ADDON_DIR = Path(__file__).resolve().parent.parent
 GITHUB = "https://github.com/"
 SECTIONS = [
+    ("INSTALL", "Installation"),
     ("CONFIGURE", "Configuration"),
     ("USAGE", "Usage"),
     ("PERFORMANCE", "Performance"),

@@ -74,3 +74,76 @@ CONF
 odoo_bin() {
     "$PYTHON" -m odoo "$@"
 }
+
+# ---------------------------------------------------------------------------
+# Releases, taken from git history (the upgrade test and the template
+# fingerprints).
+
+# The first release was tagged after the fact: its commit is known by heart,
+# so that a clone without tags finds it too.
+FIRST_RELEASE=18.0.1.0.0
+FIRST_RELEASE_COMMIT=1d3f3d4
+
+# The version in the manifest of commit $1, or of the working tree.
+manifest_version() {
+    if [ -n "${1:-}" ]; then
+        git -C "$REPO_ROOT" show "$1:__manifest__.py"
+    else
+        cat "$REPO_ROOT/__manifest__.py"
+    fi | sed -n 's/^ *"version": "\([0-9.]*\)",/\1/p'
+}
+
+# The commit of release $1: its tag, else (a clone without tags) the newest
+# commit of history at that version.
+release_commit() {
+    local version=$1 commit
+    if commit=$(git -C "$REPO_ROOT" rev-parse -q --verify "refs/tags/$version^{commit}"); then
+        echo "$commit"
+    elif [ "$version" = "$FIRST_RELEASE" ]; then
+        git -C "$REPO_ROOT" rev-parse --verify "$FIRST_RELEASE_COMMIT^{commit}"
+    else
+        for commit in $(git -C "$REPO_ROOT" log --format=%H -- __manifest__.py); do
+            if [ "$(manifest_version "$commit")" = "$version" ]; then
+                echo "$commit"
+                return
+            fi
+        done
+        die "Release $version is neither tagged nor found in git history."
+    fi
+}
+
+# The latest release tag below the working tree's version.
+previous_release() {
+    local current
+    current=$(manifest_version)
+    { git -C "$REPO_ROOT" tag --list '18.0.*'; echo "$current"; } | sort -V -u \
+        | awk -v current="$current" '$0 == current { print previous; exit } { previous = $0 }'
+}
+
+# An addons folder, under $1, holding release $2 as account_dunning.
+release_addons() {
+    local dir=$1/addons_$2
+    mkdir -p "$dir/$MODULE"
+    git -C "$REPO_ROOT" archive "$(release_commit "$2")" | tar -x -C "$dir/$MODULE"
+    echo "$dir"
+}
+
+# A config file $1 for addons folder $2 (holding account_dunning).
+write_release_config() {
+    cat >"$1" <<CONF
+[options]
+addons_path = $ODOO_ROOT/addons,$2
+db_host = False
+db_port = False
+list_db = False
+without_demo = all
+CONF
+}
+
+# A database $1 with the Odoo modules the addon depends on, in English and
+# French, to copy for each release; config file $2.
+create_release_base_db() {
+    dropdb --if-exists "$1" >/dev/null 2>&1 || true
+    odoo_bin -c "$2" -d "$1" --stop-after-init --log-level=warn \
+        -i account_payment,mail,portal,sms,snailmail --load-language=en_US,fr_FR
+}

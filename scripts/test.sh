@@ -1,38 +1,53 @@
 #!/usr/bin/env bash
-# The test command: a fresh database, the module installed, the whole test
-# suite run by pytest-odoo on real PostgreSQL. Extra arguments go to pytest.
+# The test command, in three passes:
+#   nodemo   the module installed on a fresh database without demo data, and
+#            its whole test suite run by pytest-odoo on real PostgreSQL;
+#   demo     the same on a database with demo data, Odoo's default and what
+#            OCA's CI does;
+#   upgrade  earlier releases upgraded to the working tree
+#            (scripts/test-upgrade.sh).
+# PASSES chooses among them (default: all three). Extra arguments go to pytest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+PASSES=${PASSES:-nodemo demo upgrade}
 [ "${SKIP_SETUP:-0}" = 1 ] || "$REPO_ROOT/scripts/setup-env.sh"
 find_odoo
 ensure_postgres
-make_addons_dir
-DB=${TEST_DB:-account_dunning_test_$$}
-CONF="$ADDONS_DIR/odoo.conf"
-WITHOUT_DEMO=all write_config "$CONF" "$DB"
+
+CURRENT_DB=
 cleanup() {
-    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-    rm -rf "$ADDONS_DIR"
+    if [ -n "$CURRENT_DB" ] && [ "${KEEP_DB:-0}" != 1 ]; then
+        dropdb --if-exists "$CURRENT_DB" >/dev/null 2>&1 || true
+    fi
+    rm -rf "${ADDONS_DIR:-}"
 }
-[ "${KEEP_DB:-0}" = 1 ] || trap cleanup EXIT
+trap cleanup EXIT
 
-dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-echo "Installing $MODULE in a fresh database $DB..."
-odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
-
-echo "Running the tests..."
-# pytest gets the tests through the addons folder so that they import as
-# odoo.addons.account_dunning.
-cd "$ADDONS_DIR"
-JUNIT="$ADDONS_DIR/junit.xml"
-"$PYTHON" -m pytest -p no:cacheprovider --odoo-database "$DB" --odoo-config "$CONF" \
-    --odoo-http -o python_files='test_*.py' --junitxml="$JUNIT" "$ADDONS_DIR/$MODULE/tests" "$@"
-
-# Odoo skips browser tours, rather than failing them, when Chromium or
-# websocket-client is missing: a skipped test fails the run.
-"$PYTHON" - "$JUNIT" <<'PY'
+# $1: nodemo or demo; the other arguments go to pytest.
+test_pass() {
+    local pass=$1 without_demo=all
+    shift
+    [ "$pass" = demo ] && without_demo=False
+    make_addons_dir
+    local db=${TEST_DB:-account_dunning_test_$$}_$pass conf=$ADDONS_DIR/odoo.conf
+    local junit=$ADDONS_DIR/junit.xml
+    CURRENT_DB=$db
+    WITHOUT_DEMO=$without_demo write_config "$conf" "$db"
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    echo "== Tests, $pass: installing $MODULE in a fresh database $db..."
+    odoo_bin -c "$conf" -d "$db" -i "$MODULE" --stop-after-init --log-level=warn
+    echo "Running the tests..."
+    # pytest gets the tests through the addons folder so that they import as
+    # odoo.addons.account_dunning.
+    local status=0
+    (cd "$ADDONS_DIR" && "$PYTHON" -m pytest -p no:cacheprovider --odoo-database "$db" \
+        --odoo-config "$conf" --odoo-http -o python_files='test_*.py' --junitxml="$junit" \
+        "$ADDONS_DIR/$MODULE/tests" "$@") || status=$?
+    # Odoo skips browser tours, rather than failing them, when Chromium or
+    # websocket-client is missing: a skipped test fails the run.
+    [ $status != 0 ] || "$PYTHON" - "$junit" <<'PY' || status=$?
 import sys
 import xml.etree.ElementTree as ET
 
@@ -45,3 +60,16 @@ if skipped:
     print("Tests were skipped, the run fails:", *skipped, sep="\n  ")
     sys.exit(1)
 PY
+    [ "${KEEP_DB:-0}" != 1 ] || echo "Kept: database $db"
+    cleanup
+    CURRENT_DB=
+    return $status
+}
+
+for pass in $PASSES; do
+    case $pass in
+        nodemo | demo) test_pass "$pass" "$@" ;;
+        upgrade) SKIP_SETUP=1 "$REPO_ROOT/scripts/test-upgrade.sh" ;;
+        *) die "Unknown pass $pass: choose among nodemo, demo and upgrade." ;;
+    esac
+done
