@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import format_date
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TODAY, DunningCase
 
@@ -212,6 +213,29 @@ class TestPaymentPlan(DunningCase):
         self.assertTrue(plan.line_ids[1].notice_sent)
         # The reminder still names the missed instalment.
         self.assertRegex(body, r"200\.00</strong>\s*due on\s*<strong>March 20, 2026<")
+
+    def test_broken_after_one_breaks_before_any_reminder_and_the_form_says_so(self):
+        """Broken After = 1: the plan breaks the day after the first missed
+        instalment, before any reminder; the sequence form says so."""
+        self.sequence.plan_missed_limit = 1
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.run_dunning(day(10))
+        self.assertEqual(plan.state, "active")
+        self.run_dunning(day(11))
+        self.assertEqual(plan.state, "broken")
+        self.assertFalse(
+            self.plan_events(invoice).filtered(lambda e: e.mail_id and e.date == day(11)),
+            "no reminder of the missed instalment",
+        )
+        form = Form(self.sequence)
+        notes = form._view["tree"].xpath(
+            "//div[contains(., 'The plan breaks the day after the first missed instalment')]"
+        )
+        self.assertEqual(len(notes), 1, "the form explains Broken After = 1")
+        self.assertFalse(safe_eval(notes[0].get("invisible"), form._get_eval_context()))
+        form.plan_missed_limit = 2
+        self.assertTrue(safe_eval(notes[0].get("invisible"), form._get_eval_context()))
 
     def test_plan_beyond_the_limits_waits_for_a_manager(self):
         invoice = self.create_invoice(due=day(-1), amount=900)
