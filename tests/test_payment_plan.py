@@ -214,6 +214,21 @@ class TestPaymentPlan(DunningCase):
         # The reminder still names the missed instalment.
         self.assertRegex(body, r"200\.00</strong>\s*due on\s*<strong>March 20, 2026<")
 
+    def test_plan_emails_write_the_month_in_the_customer_language(self):
+        """Numeric dates read differently from one language to another: the
+        plan emails write the month in words, in French for a French
+        customer."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.customer.lang = "fr_FR"
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        self.make_plan(invoice, [(10, 200), (14, 300), (40, 400)])
+        self.run_dunning(day(11))
+        body = self.plan_events(invoice).mail_id.mail_message_id.body
+        self.assertRegex(body, r"due le\s*<strong>20 mars 2026</strong>")
+        self.assertRegex(body, r"Votre prochaine échéance de\s*<strong>[^<]*300,00")
+        self.assertEqual(re.findall(r"est due le\s*<strong>([^<]*)<", body), ["24 mars 2026"])
+
     def test_broken_after_one_breaks_before_any_reminder_and_the_form_says_so(self):
         """Broken After = 1: the plan breaks the day after the first missed
         instalment, before any reminder; the sequence form says so."""
