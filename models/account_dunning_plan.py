@@ -72,6 +72,14 @@ class AccountDunningPlan(models.Model):
         "account.dunning.plan.line",
         compute="_compute_amounts",
         string="Next Instalment",
+        help="The first instalment not paid: the first missed one, if any.",
+    )
+    upcoming_line_id = fields.Many2one(
+        "account.dunning.plan.line",
+        compute="_compute_amounts",
+        string="Upcoming Instalment",
+        help="The first instalment not paid whose date is today or later: the one "
+        "the notice announces.",
     )
     limit_warning = fields.Text(
         compute="_compute_limit_warning",
@@ -102,6 +110,7 @@ class AccountDunningPlan(models.Model):
                 (line for line in plan.line_ids.sorted("date") if statuses[line] != "paid"),
                 False,
             )
+            plan.upcoming_line_id = plan.line_ids._get_upcoming(statuses)
 
     @api.depends("line_ids.date", "line_ids.amount", "move_ids")
     def _compute_limit_warning(self):

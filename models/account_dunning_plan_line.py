@@ -70,3 +70,9 @@ class AccountDunningPlanLine(models.Model):
             else:
                 statuses[line] = "due"
         return statuses
+
+    @api.model
+    def _get_upcoming(self, statuses):
+        """The next instalment to pay from today on, in ``statuses`` (by
+        date): the first one due, whatever happened to the earlier ones."""
+        return next((line for line, status in statuses.items() if status == "due"), self.browse())

@@ -95,7 +95,8 @@ class AccountDunningSequence(models.Model):
         string="Plan: Broken After (missed)",
         default=1,
         help="After this many missed instalments the plan is broken: its invoices "
-        "follow the sequence again.",
+        "follow the sequence again. With 1, the plan breaks the day after the first "
+        "missed instalment: no reminder of a missed instalment is sent.",
     )
     step_warning = fields.Text(
         compute="_compute_step_warning",

@@ -15,7 +15,7 @@ class AccountDunningRun(models.AbstractModel):
     """Payment plans in the daily run: a notice before each instalment, a
     reminder the day after a missed one, the plan broken after too many
     missed, closed when its invoices are paid. At most one email per plan
-    and day."""
+    and day: a reminder gives the notice due the same day."""
 
     _inherit = "account.dunning.run"
 
@@ -26,55 +26,65 @@ class AccountDunningRun(models.AbstractModel):
             .sudo()
             .search([("company_id", "=", company.id), ("state", "=", "active")])
         )
-        notices, reminders = [], []
+        emails = {"notice": [], "reminder": []}
         for plan in plans:
-            action = self._get_plan_action(plan, today)
+            action, reminded, announced = self._get_plan_action(plan, today)
             if action == "done":
                 self._close_plan(plan, today)
             elif action == "broken":
                 self._break_plan(plan, today)
-            elif action == "notice":
-                notices.append(plan)
-            elif action == "reminder":
-                reminders.append(plan)
+            elif action:
+                emails[action].append((plan, reminded, announced))
         vals_list = []
-        for template_ref, todo, flag in (
-            (PLAN_NOTICE_TEMPLATE, notices, "notice_sent"),
-            (PLAN_REMINDER_TEMPLATE, reminders, "reminder_sent"),
+        for action, template_ref in (
+            ("notice", PLAN_NOTICE_TEMPLATE),
+            ("reminder", PLAN_REMINDER_TEMPLATE),
         ):
-            if todo:
-                vals_list += self._send_plan_emails(self.env.ref(template_ref), todo, today, flag)
+            if emails[action]:
+                vals_list += self._send_plan_emails(
+                    self.env.ref(template_ref), emails[action], today
+                )
         return self.env["account.dunning.event"].sudo().create(vals_list)
 
     @api.model
     def _get_plan_action(self, plan, today):
-        """What a plan needs on ``today`` (no I/O beyond the plan): done,
-        broken, notice, reminder or nothing."""
-        open_moves = plan.move_ids.filtered(lambda move: move._dunning_is_open())
-        if not open_moves:
-            return "done"
+        """What a plan needs on ``today`` (no I/O beyond the plan).
+
+        :return: (action, reminded, announced): action is done, broken,
+            notice, reminder or False; reminded the missed instalments the
+            reminder is about, announced the instalment whose notice the
+            email gives (empty recordsets when none).
+        """
+        Line = plan.line_ids.browse()
+        if not plan.move_ids.filtered(lambda move: move._dunning_is_open()):
+            return "done", Line, Line
         sequence = plan._get_sequence()
         statuses = plan.line_ids._get_statuses(plan.amount_paid, today)
-        missed = [line for line, status in statuses.items() if status == "missed"]
+        missed = Line.union(*(line for line, status in statuses.items() if status == "missed"))
         if len(missed) >= (sequence.plan_missed_limit or 1):
-            return "broken"
-        if any(not line.reminder_sent for line in missed):
-            return "reminder"
-        upcoming = plan.next_line_id
-        if (
-            upcoming
-            and statuses.get(upcoming) == "due"
-            and not upcoming.notice_sent
-            and upcoming.date - timedelta(days=sequence.plan_notice_days) <= today
-        ):
-            return "notice"
-        return False
+            return "broken", Line, Line
+        upcoming = Line._get_upcoming(statuses)
+        announced = upcoming.filtered(lambda line: self._is_plan_notice_due(line, sequence, today))
+        reminded = missed.filtered(lambda line: not line.reminder_sent)
+        if reminded:
+            # One email a day: the reminder gives the notice due today too.
+            return "reminder", reminded, announced
+        return ("notice" if announced else False), Line, announced
 
     @api.model
-    def _send_plan_emails(self, template, plans, today, flag):
-        """One email per plan, about its open invoices, recorded as plan
-        events; the instalments concerned are marked so that they are never
-        emailed twice."""
+    def _is_plan_notice_due(self, line, sequence, today):
+        """Whether the notice of the instalment ``line`` goes on ``today``:
+        not sent yet, and the notice days before it have begun."""
+        return (
+            not line.notice_sent and line.date - timedelta(days=sequence.plan_notice_days) <= today
+        )
+
+    @api.model
+    def _send_plan_emails(self, template, emails, today):
+        """One email per plan of ``emails`` ([(plan, reminded, announced)]),
+        about its open invoices, recorded as plan events; the instalments it
+        reminds or announces are marked so that they are never emailed
+        twice."""
         Event = self.env["account.dunning.event"]
         groups = [
             (
@@ -83,20 +93,16 @@ class AccountDunningRun(models.AbstractModel):
                     lambda move: (move.invoice_date_due, move.id)
                 ),
             )
-            for plan in plans
+            for plan, _reminded, _announced in emails
         ]
         sent, failures = self._send_emails(groups, template)
-        plan_of = {moves[:1]: plan for plan, (_partner, moves) in zip(plans, groups, strict=True)}
+        email_of = {
+            moves[:1]: email for email, (_partner, moves) in zip(emails, groups, strict=True)
+        }
         vals_list = []
         for _partner, moves, _recipients, mail in sent:
-            plan = plan_of[moves[:1]]
-            if flag == "notice_sent":
-                note = _(
-                    "Notice of the instalment of %(date)s.",
-                    date=format_date(self.env, plan.next_line_id.date),
-                )
-            else:
-                note = _("Reminder of a missed instalment.")
+            plan, reminded, announced = email_of[moves[:1]]
+            note = self._get_plan_email_note(reminded, announced)
             vals_list += [
                 Event._prepare_event_vals(
                     move,
@@ -113,7 +119,7 @@ class AccountDunningRun(models.AbstractModel):
                 for move in moves
             ]
         for _partner, moves, reason in failures:
-            plan = plan_of[moves[:1]]
+            plan = email_of[moves[:1]][0]
             vals_list += [
                 Event._prepare_event_vals(
                     move,
@@ -127,14 +133,29 @@ class AccountDunningRun(models.AbstractModel):
                 )
                 for move in moves
             ]
-        for plan in plans:
-            if flag == "notice_sent":
-                plan.next_line_id.notice_sent = True
-            else:
-                statuses = plan.line_ids._get_statuses(plan.amount_paid, today)
-                missed = [line.id for line, status in statuses.items() if status == "missed"]
-                plan.line_ids.browse(missed).write({"reminder_sent": True})
+        Line = self.env["account.dunning.plan.line"].sudo()
+        Line.union(*(reminded for _plan, reminded, _announced in emails)).write(
+            {"reminder_sent": True}
+        )
+        Line.union(*(announced for _plan, _reminded, announced in emails)).write(
+            {"notice_sent": True}
+        )
         return vals_list
+
+    @api.model
+    def _get_plan_email_note(self, reminded, announced):
+        """What a plan email is about, in the plan's events."""
+        if not reminded:
+            return _(
+                "Notice of the instalment of %(date)s.",
+                date=format_date(self.env, announced.date),
+            )
+        if announced:
+            return _(
+                "Reminder of a missed instalment, with the notice of the instalment of %(date)s.",
+                date=format_date(self.env, announced.date),
+            )
+        return _("Reminder of a missed instalment.")
 
     @api.model
     def _close_plan(self, plan, today):

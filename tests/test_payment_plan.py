@@ -1,10 +1,13 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
 from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
+from odoo.tools import format_date
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TODAY, DunningCase
 
@@ -52,6 +55,14 @@ class TestPaymentPlan(DunningCase):
 
     def reminders(self, invoices):
         return self.events(invoices).filtered(lambda event: event.event_type == "reminder")
+
+    def announced_dates(self, mail):
+        """The dates of the instalments an email announces: "... is due on D",
+        in the body its template rendered (the layout repeats it)."""
+        return re.findall(r"is due on\s*<strong>([^<]*)</strong>", mail.mail_message_id.body)
+
+    def long_date(self, date):
+        return format_date(self.env, date, date_format="long")
 
     def test_invoices_of_an_active_plan_follow_it_not_the_sequence(self):
         invoice = self.create_invoice(due=day(-1), amount=900)
@@ -125,6 +136,121 @@ class TestPaymentPlan(DunningCase):
         self.assertEqual(self.reminders(invoice).date, day(41))
         self.run_dunning(day(41))
         self.assertEqual(len(self.reminders(invoice)), 1, "never twice a day")
+
+    def test_missed_instalment_does_not_stop_the_notice_of_the_next(self):
+        """Issue 18: with Broken After = 2, a customer who missed instalment 2
+        still gets the notice of instalment 3, once, 3 days before it, naming
+        its own amount and date (the month in words)."""
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 200), (40, 300), (70, 400)])
+        self.pay(invoice, amount=200, day=day(9))
+        self.run_dunning(day(37))
+        self.run_dunning(day(41))
+        before = self.plan_events(invoice)
+        self.assertEqual(len(before), 2, "the notice, then the reminder of instalment 2")
+        for offset in range(42, 71):
+            self.run_dunning(day(offset))
+        notice = self.plan_events(invoice) - before
+        self.assertEqual(len(notice), 1, "instalment 3 is announced, once")
+        self.assertEqual(notice.date, day(67), "3 days before it")
+        self.assertEqual(plan.state, "active", "1 missed of 2 allowed")
+        self.assertIn("400.00", notice.mail_id.body_html)
+        self.assertEqual(self.announced_dates(notice.mail_id), ["May 19, 2026"])
+
+    def test_each_instalment_is_announced_once_over_the_whole_plan(self):
+        """Day by day through a plan whose first notice is due when it starts,
+        whose second instalment falls within the notice window of the first,
+        is missed then partly paid: each instalment is announced once, by the
+        only email of its day, which names it."""
+        self.sequence.write({"plan_max_instalments": 6, "plan_missed_limit": 3})
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(1, 200), (3, 200), (20, 200), (40, 300)])
+        self.assertEqual(plan.state, "active")
+        payments = {5: 300, 19: 300, 40: 300}
+        announced_on, mails = {}, {}
+        for offset in range(42):
+            if offset in payments:
+                self.pay(invoice, amount=payments[offset], day=day(offset))
+            before = self.plan_events(invoice)
+            self.run_dunning(day(offset))
+            mails[offset] = (self.plan_events(invoice) - before).mail_id
+            self.assertLessEqual(len(mails[offset]), 1, f"one email a day at most (day {offset})")
+            for line in plan.line_ids.filtered("notice_sent"):
+                announced_on.setdefault(line, offset)
+        self.assertEqual(plan.state, "done")
+        first, second, third, last = plan.line_ids
+        # The second is announced with the reminder of the first: it was
+        # not the next instalment while the first was.
+        self.assertEqual(announced_on, {first: 0, second: 2, third: 17, last: 37})
+        kinds = {
+            offset: "reminder" if "not received" in mail.subject else "notice"
+            for offset, mail in mails.items()
+            if mail
+        }
+        self.assertEqual(
+            kinds, {0: "notice", 2: "reminder", 4: "reminder", 17: "notice", 37: "notice"}
+        )
+        for line, offset in announced_on.items():
+            with self.subTest(instalment=str(line.date)):
+                self.assertEqual(self.announced_dates(mails[offset]), [self.long_date(line.date)])
+        self.assertIn("300.00", mails[37].body_html, "the amount of the last instalment")
+
+    def test_reminder_and_notice_of_the_same_day_go_as_one_email(self):
+        """The notice window of instalment 2 opens the day instalment 1 is
+        reminded: the reminder also announces instalment 2, whose notice is
+        then neither lost nor sent again."""
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 200), (14, 300), (40, 400)])
+        for offset in range(7, 15):
+            self.run_dunning(day(offset))
+        events = self.plan_events(invoice)
+        self.assertEqual(events.mapped("date"), [day(7), day(11)], "the notice of instalment 1")
+        email = events[-1]
+        body = email.mail_id.body_html
+        self.assertIn("not received", body)
+        self.assertEqual(self.announced_dates(email.mail_id), ["March 24, 2026"])
+        self.assertRegex(body, r"Your next instalment of\s*<strong>[^<]*300\.00</strong>")
+        self.assertTrue(plan.line_ids[1].notice_sent)
+        # The reminder still names the missed instalment.
+        self.assertRegex(body, r"200\.00</strong>\s*due on\s*<strong>March 20, 2026<")
+
+    def test_plan_emails_write_the_month_in_the_customer_language(self):
+        """Numeric dates read differently from one language to another: the
+        plan emails write the month in words, in French for a French
+        customer."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.customer.lang = "fr_FR"
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        self.make_plan(invoice, [(10, 200), (14, 300), (40, 400)])
+        self.run_dunning(day(11))
+        body = self.plan_events(invoice).mail_id.mail_message_id.body
+        self.assertRegex(body, r"due le\s*<strong>20 mars 2026</strong>")
+        self.assertRegex(body, r"Votre prochaine échéance de\s*<strong>[^<]*300,00")
+        self.assertEqual(re.findall(r"est due le\s*<strong>([^<]*)<", body), ["24 mars 2026"])
+
+    def test_broken_after_one_breaks_before_any_reminder_and_the_form_says_so(self):
+        """Broken After = 1: the plan breaks the day after the first missed
+        instalment, before any reminder; the sequence form says so."""
+        self.sequence.plan_missed_limit = 1
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.run_dunning(day(10))
+        self.assertEqual(plan.state, "active")
+        self.run_dunning(day(11))
+        self.assertEqual(plan.state, "broken")
+        self.assertFalse(
+            self.plan_events(invoice).filtered(lambda e: e.mail_id and e.date == day(11)),
+            "no reminder of the missed instalment",
+        )
+        form = Form(self.sequence)
+        notes = form._view["tree"].xpath(
+            "//div[contains(., 'The plan breaks the day after the first missed instalment')]"
+        )
+        self.assertEqual(len(notes), 1, "the form explains Broken After = 1")
+        self.assertFalse(safe_eval(notes[0].get("invisible"), form._get_eval_context()))
+        form.plan_missed_limit = 2
+        self.assertTrue(safe_eval(notes[0].get("invisible"), form._get_eval_context()))
 
     def test_plan_beyond_the_limits_waits_for_a_manager(self):
         invoice = self.create_invoice(due=day(-1), amount=900)
