@@ -35,6 +35,14 @@ def main():
     helpers = load_helpers()
     path = helpers.SHIPPED_TEMPLATES
     shipped = json.loads(path.read_text()) if path.exists() else {}
+    # Recording a release again replaces what was recorded for it.
+    for by_lang in shipped.values():
+        for fingerprints in by_lang.values():
+            for fingerprint, releases in list(fingerprints.items()):
+                if args.release in releases:
+                    releases.remove(args.release)
+                if not releases:
+                    del fingerprints[fingerprint]
     with Registry(args.database).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         for xmlid, template in sorted(helpers.module_templates(env).items()):

@@ -435,6 +435,13 @@ def check_templates(env):
             "Cordialement" in template.with_context(lang="fr_FR").body_html,
             f"{xmlid} is still in French",
         )
+    for xmlid in ("mail_template_dunning_plan_notice", "mail_template_dunning_plan_reminder"):
+        template = env.ref(f"{MODULE}.{xmlid}")
+        for lang in ("en_US", "fr_FR"):
+            check(
+                "upcoming_line_id" in template.with_context(lang=lang).body_html,
+                f"{xmlid} ({lang}) names the instalment it announces",
+            )
 
 
 def check_legal_rate_moved(env):

@@ -35,6 +35,8 @@ def migrate(cr, version):
             "account_dunning.mail_template_dunning_notice",
             "account_dunning.mail_template_dunning_reminder1",
             "account_dunning.mail_template_dunning_reminder2",
+            "account_dunning.mail_template_dunning_plan_notice",
+            "account_dunning.mail_template_dunning_plan_reminder",
         ],
         VERSION,
     )
