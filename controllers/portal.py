@@ -48,14 +48,21 @@ class DunningCustomerPage(http.Controller):
         website=True,
     )
     def customer_answer(self, token, answer=None, **post):
-        """One form per answer: promise, paid or dispute."""
+        """One form per answer: promise, paid, dispute or plan."""
         Run, partner, company = self._get_run_and_customer(token)
-        # Recorded in the company's language, for its accountants.
+        # Recorded in the company's language, for its accountants; the
+        # answer methods refuse in the customer's.
         Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
-        move_ids = [
-            int(value) for value in request.httprequest.form.getlist("move_ids") if value.isdigit()
-        ]
-        moves = request.env["account.move"].sudo().browse(move_ids)
+        moves = (
+            request.env["account.move"]
+            .sudo()
+            .browse(
+                [
+                    Run._parse_answer_integer(value)
+                    for value in request.httprequest.form.getlist("move_ids")
+                ]
+            )
+        )
         try:
             if answer == "promise":
                 Run._answer_promise(partner, company, moves, post.get("date"), post.get("message"))
@@ -78,12 +85,11 @@ class DunningCustomerPage(http.Controller):
                 )
                 answered = "paid"
             elif answer == "dispute":
-                reason = post.get("reason_id")
                 Run._answer_dispute(
                     partner,
                     company,
                     moves,
-                    int(reason) if reason and reason.isdigit() else 0,
+                    Run._parse_answer_integer(post.get("reason_id")),
                     post.get("message"),
                 )
                 answered = "dispute"
