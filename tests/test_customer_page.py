@@ -89,6 +89,11 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertEqual(self.recorded(), before, "nothing recorded")
         return response
 
+    def assertNotFramedNorCached(self, response):
+        self.assertEqual(response.headers.get("Cache-Control"), "no-store")
+        self.assertEqual(response.headers.get("X-Frame-Options"), "SAMEORIGIN")
+        self.assertEqual(response.headers.get("Content-Security-Policy"), "frame-ancestors 'self'")
+
     # The page ------------------------------------------------------------
 
     def test_reminder_link_opens_the_customers_open_invoices_only(self):
@@ -517,6 +522,27 @@ class TestCustomerPage(DunningCase, HttpCase):
             "Votre message\N{NO-BREAK SPACE}: 2\N{NO-BREAK SPACE}000 caractères au plus, "
             "merci de raccourcir le texte.",
         )
+
+    # Caching and framing -------------------------------------------------
+
+    def test_page_is_neither_cached_nor_framed(self):
+        self.assertNotFramedNorCached(self.page())
+
+    def test_refused_answer_is_neither_cached_nor_framed(self):
+        response = self.assertRefused(self.dispute(reason_id=""), "Choose the reason")
+        self.assertNotFramedNorCached(response)
+
+    def test_pay_page_is_neither_cached_nor_framed(self):
+        self._dummy_provider()
+        with freeze_time(TODAY):
+            response = self.url_open(f"{self.url}/pay")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotFramedNorCached(response)
+
+    def test_wrong_token_is_neither_cached_nor_framed(self):
+        response = self.page("/dunning/garbage")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotFramedNorCached(response)
 
     # Pay all ------------------------------------------------------------
 
