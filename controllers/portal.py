@@ -15,6 +15,18 @@ class DunningCustomerPage(http.Controller):
     """The page the link of a reminder opens: the customer's open invoices,
     with what it can answer. The signed token is the only key: no login."""
 
+    def _forbid_caching_and_framing(self):
+        """Whoever has the link sees the customer's invoices: no cache may
+        keep a response, no other site may frame it to trick a click. Set
+        on the future response, the headers reach the error pages too, the
+        404 of a wrong token included. Odoo's own pages of a customer's data
+        (/my/account, /my/security) allow the same origin only: that origin
+        reads the page anyway, and Odoo frames its pages in its editors."""
+        headers = request.future_response.headers
+        headers["Cache-Control"] = "no-store"
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+        headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+
     def _get_run_and_customer(self, token):
         Run = request.env["account.dunning.run"].sudo()
         found = Run._get_customer_from_token(token)
@@ -36,6 +48,7 @@ class DunningCustomerPage(http.Controller):
         "/dunning/<string:token>", type="http", auth="public", methods=["GET"], website=True
     )
     def customer_page(self, token, answered=None, **kwargs):
+        self._forbid_caching_and_framing()
         _Run, partner, company = self._get_run_and_customer(token)
         answered = answered if answered in ("promise", "paid", "dispute", "plan") else None
         return self._render_page(token, partner, company, answered=answered)
@@ -48,14 +61,22 @@ class DunningCustomerPage(http.Controller):
         website=True,
     )
     def customer_answer(self, token, answer=None, **post):
-        """One form per answer: promise, paid or dispute."""
+        """One form per answer: promise, paid, dispute or plan."""
+        self._forbid_caching_and_framing()
         Run, partner, company = self._get_run_and_customer(token)
-        # Recorded in the company's language, for its accountants.
+        # Recorded in the company's language, for its accountants; the
+        # answer methods refuse in the customer's.
         Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
-        move_ids = [
-            int(value) for value in request.httprequest.form.getlist("move_ids") if value.isdigit()
-        ]
-        moves = request.env["account.move"].sudo().browse(move_ids)
+        moves = (
+            request.env["account.move"]
+            .sudo()
+            .browse(
+                [
+                    Run._parse_answer_integer(value)
+                    for value in request.httprequest.form.getlist("move_ids")
+                ]
+            )
+        )
         try:
             if answer == "promise":
                 Run._answer_promise(partner, company, moves, post.get("date"), post.get("message"))
@@ -78,12 +99,11 @@ class DunningCustomerPage(http.Controller):
                 )
                 answered = "paid"
             elif answer == "dispute":
-                reason = post.get("reason_id")
                 Run._answer_dispute(
                     partner,
                     company,
                     moves,
-                    int(reason) if reason and reason.isdigit() else 0,
+                    Run._parse_answer_integer(post.get("reason_id")),
                     post.get("message"),
                 )
                 answered = "dispute"
@@ -105,6 +125,7 @@ class DunningCustomerPage(http.Controller):
         """Pay all the open invoices of the page at once, with the payment
         providers of Odoo, as account_payment pays a portal user's overdue
         invoices."""
+        self._forbid_caching_and_framing()
         Run, partner, company = self._get_run_and_customer(token)
         if partner.lang:
             request.update_context(lang=partner.lang)
@@ -139,6 +160,7 @@ class DunningCustomerPage(http.Controller):
     def customer_pay_all_transaction(self, token, payment_reference=None, **kwargs):
         """The payment transaction of all the open invoices of the page,
         for what is left to pay on them whatever the form sent."""
+        self._forbid_caching_and_framing()
         Run, partner, company = self._get_run_and_customer(token)
         moves = Run._get_customer_page_moves(partner, company)
         if not moves or len(moves.currency_id) != 1:

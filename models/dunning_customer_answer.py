@@ -1,5 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+import unicodedata
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -7,7 +9,8 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_amount, format_date, formatLang
+from odoo.tools.mimetypes import fix_filename_extension, guess_mimetype
 from odoo.tools.misc import hash_sign, verify_hash_signed
 
 TOKEN_SCOPE = "account_dunning.customer_page"
@@ -20,6 +23,21 @@ PLAN_FIRST_WITHIN = timedelta(days=31)
 ANSWERS_PER_DAY = 10
 REMITTANCE_MAX_SIZE = 5 * 1024 * 1024
 REMITTANCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+REMITTANCE_NAME_MAX_LENGTH = 255
+# The longest message to the accountants, and payment reference (a SEPA
+# transfer's remittance information is 140 characters at most).
+MESSAGE_MAX_LENGTH = 2000
+REFERENCE_MAX_LENGTH = 140
+# A whole number of a form (an id, a count): ASCII digits, as "²".isdigit()
+# is true yet int() refuses it, and few enough for a PostgreSQL integer.
+INTEGER_PATTERN = re.compile(r"[0-9]{1,9}")
+# A date as a form's date input sends it, and nothing after it.
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# An amount as a form's number input sends it, without the exponent, nan or
+# inf that float() also takes; below a bound far beyond any payment and
+# still exact to the cent in a float.
+AMOUNT_PATTERN = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+AMOUNT_MAX = 10**12
 
 
 class AccountDunningRun(models.AbstractModel):
@@ -93,6 +111,11 @@ class AccountDunningRun(models.AbstractModel):
             "promise_max_date": today + timedelta(days=sequence.promise_max_days or 0),
             "plan_max_count": PLAN_MAX_ASKED,
             "plan_first_max_date": today + PLAN_FIRST_WITHIN,
+            "amount_max": AMOUNT_MAX,
+            "message_max_length": MESSAGE_MAX_LENGTH,
+            "message_limit": self._get_answer_text_limit(MESSAGE_MAX_LENGTH),
+            "reference_max_length": REFERENCE_MAX_LENGTH,
+            "reference_limit": self._get_answer_text_limit(REFERENCE_MAX_LENGTH),
             "can_promise": bool(sequence.promise_max_days),
             "reasons": self.env["account.dunning.dispute.reason"].sudo().search([]),
             "total": sum(moves.mapped("amount_residual")),
@@ -108,16 +131,10 @@ class AccountDunningRun(models.AbstractModel):
     def _answer_promise(self, partner, company, moves, date, message=""):
         """The customer promises to pay ``moves`` by ``date``: their
         reminders pause until then."""
-        today = self._check_answer(partner, company, moves)
-        date = self._parse_answer_date(date)
-        limit = self._get_promise_max_date(moves, today)
-        if not date or date <= today or date > limit:
-            raise UserError(
-                _(
-                    "Choose a payment date after today and no later than %(date)s.",
-                    date=format_date(self.env, limit),
-                )
-            )
+        for_customer = self._in_customer_language(partner)
+        today, date, message = for_customer._check_answer_promise(
+            partner, company, moves, date, message
+        )
         moves.action_dunning_pause(
             until=date,
             reason=_("Promise to pay by %(date)s", date=format_date(self.env, date)),
@@ -144,18 +161,10 @@ class AccountDunningRun(models.AbstractModel):
 
         :param attachment: (file name, content type, bytes) of the remittance
         """
-        today = self._check_answer(partner, company, moves)
-        date = self._parse_answer_date(date)
-        if not date or date > today:
-            raise UserError(_("Give the date of the payment: today or before."))
-        try:
-            amount = float(amount)
-        except (TypeError, ValueError):
-            amount = 0
-        if amount <= 0:
-            raise UserError(_("Give the amount paid."))
-        if attachment:
-            self._check_remittance(attachment)
+        for_customer = self._in_customer_language(partner)
+        today, date, amount, reference, attachment = for_customer._check_answer_paid(
+            partner, company, moves, date, amount, reference, attachment
+        )
         until = today + timedelta(days=company.dunning_paid_claim_days - 1)
         moves.action_dunning_pause(
             until=until,
@@ -186,12 +195,10 @@ class AccountDunningRun(models.AbstractModel):
     def _answer_dispute(self, partner, company, moves, reason, message):
         """The customer disputes ``moves``: they leave the sequence until a
         person resolves the dispute; its other invoices go on."""
-        self._check_answer(partner, company, moves)
-        reason = self.env["account.dunning.dispute.reason"].sudo().browse(reason).exists()
-        if not reason or not reason.active:
-            raise UserError(_("Choose the reason of the dispute."))
-        if not (message or "").strip():
-            raise UserError(_("Tell us what is wrong with the invoices."))
+        for_customer = self._in_customer_language(partner)
+        reason, message = for_customer._check_answer_dispute(
+            partner, company, moves, reason, message
+        )
         moves._dunning_write({"dunning_dispute_reason_id": reason.id})
         text = _(
             "The customer disputes %(invoices)s: %(reason)s.",
@@ -213,16 +220,10 @@ class AccountDunningRun(models.AbstractModel):
         """The customer asks to pay ``moves`` in ``count`` monthly
         instalments from ``first_date``: the plan starts at once within the
         sequence's limits, else waits for a Dunning Manager."""
-        today = self._check_answer(partner, company, moves)
-        first_date = self._parse_answer_date(first_date)
-        try:
-            count = int(count)
-        except (TypeError, ValueError):
-            count = 0
-        if not 2 <= count <= PLAN_MAX_ASKED:
-            raise UserError(_("Choose between 2 and %(count)s instalments.", count=PLAN_MAX_ASKED))
-        if not first_date or first_date < today or first_date > today + PLAN_FIRST_WITHIN:
-            raise UserError(_("The first instalment must fall within a month from today."))
+        for_customer = self._in_customer_language(partner)
+        count, first_date = for_customer._check_answer_plan(
+            partner, company, moves, count, first_date
+        )
         currency = moves[:1].currency_id
         owed = sum(moves.mapped("amount_residual"))
         share = currency.round(owed / count)
@@ -260,6 +261,78 @@ class AccountDunningRun(models.AbstractModel):
         self._record_answer(partner, moves, "plan", text, summary, plan_id=plan.id)
         return plan
 
+    # ------------------------------------------------------------------
+    # What the customer sent: refused with a message, in its language
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _in_customer_language(self, partner):
+        """The refusals of an answer are for the customer, in its language;
+        what the answer records is for the company's accountants."""
+        return self.with_context(lang=partner.lang or self.env.lang)
+
+    @api.model
+    def _check_answer_promise(self, partner, company, moves, date, message):
+        """:return: the company's today, the date and message of the promise"""
+        today = self._check_answer(partner, company, moves)
+        date = self._parse_answer_date(date)
+        limit = self._get_promise_max_date(moves, today)
+        if not date or date <= today or date > limit:
+            raise UserError(
+                _(
+                    "Choose a payment date after today and no later than %(date)s.",
+                    date=format_date(self.env, limit),
+                )
+            )
+        message = self._check_answer_text(
+            message, _("Your message"), MESSAGE_MAX_LENGTH, multiline=True
+        )
+        return today, date, message
+
+    @api.model
+    def _check_answer_paid(self, partner, company, moves, date, amount, reference, attachment):
+        """:return: the company's today, the date, amount and reference of
+        the payment, and its proof as _check_remittance gives it"""
+        today = self._check_answer(partner, company, moves)
+        date = self._parse_answer_date(date)
+        if not date or date > today:
+            raise UserError(_("Give the date of the payment: today or before."))
+        amount = self._parse_answer_amount(amount)
+        if not amount:
+            raise UserError(_("Give the amount paid: a number above zero, such as 1250.50."))
+        reference = self._check_answer_text(
+            reference, _("The payment reference"), REFERENCE_MAX_LENGTH
+        )
+        if attachment:
+            attachment = self._check_remittance(attachment)
+        return today, date, amount, reference, attachment
+
+    @api.model
+    def _check_answer_dispute(self, partner, company, moves, reason, message):
+        """:return: the reason and the message of the dispute"""
+        self._check_answer(partner, company, moves)
+        reason = self.env["account.dunning.dispute.reason"].sudo().browse(reason).exists()
+        if not reason or not reason.active:
+            raise UserError(_("Choose the reason of the dispute."))
+        message = self._check_answer_text(
+            message, _("Your message"), MESSAGE_MAX_LENGTH, multiline=True
+        )
+        if not message:
+            raise UserError(_("Tell us what is wrong with the invoices."))
+        return reason, message
+
+    @api.model
+    def _check_answer_plan(self, partner, company, moves, count, first_date):
+        """:return: the count of instalments and the date of the first"""
+        today = self._check_answer(partner, company, moves)
+        first_date = self._parse_answer_date(first_date)
+        count = self._parse_answer_integer(count)
+        if not 2 <= count <= PLAN_MAX_ASKED:
+            raise UserError(_("Choose between 2 and %(count)s instalments.", count=PLAN_MAX_ASKED))
+        if not first_date or first_date < today or first_date > today + PLAN_FIRST_WITHIN:
+            raise UserError(_("The first instalment must fall within a month from today."))
+        return count, first_date
+
     @api.model
     def _check_answer(self, partner, company, moves):
         """Refuse an answer on invoices that are not the customer's open ones
@@ -296,25 +369,88 @@ class AccountDunningRun(models.AbstractModel):
         return today + timedelta(days=days)
 
     @api.model
+    def _parse_answer_integer(self, value):
+        """A whole number of a form (an id, a count), else 0, which no
+        record has and no count allows: refused as an unknown choice."""
+        return int(value) if INTEGER_PATTERN.fullmatch(str(value)) else 0
+
+    @api.model
     def _parse_answer_date(self, value):
+        """The date of a form, else False: Odoo's Date.to_date would read
+        the first ten characters of anything."""
+        if not DATE_PATTERN.fullmatch(value or ""):
+            return False
         try:
-            return fields.Date.to_date(value) if value else False
-        except ValueError:
+            return fields.Date.to_date(value)
+        except ValueError:  # 2026-02-30
             return False
 
     @api.model
+    def _parse_answer_amount(self, value):
+        """The positive amount of a form, at most AMOUNT_MAX, else 0."""
+        if not AMOUNT_PATTERN.fullmatch(value or ""):
+            return 0
+        amount = float(value)
+        return amount if 0 < amount <= AMOUNT_MAX else 0
+
+    @api.model
+    def _check_answer_text(self, value, label, max_length, multiline=False):
+        """The text of a form stripped, its line breaks as \\n; refused when
+        it has control characters (PostgreSQL stores no NUL, the chatter's
+        HTML none) but the line breaks and tabs of a multiline text, or
+        more than ``max_length`` characters, the length the form states.
+
+        :param label: the field, as the refusals name it
+        """
+        # Browsers send a line break as \r\n, and count it as one character.
+        text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+        allowed = "\n\t" if multiline else ""
+        if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
+            raise UserError(
+                _(
+                    "%(field)s contains invisible control characters: please remove them.",
+                    field=label,
+                )
+            )
+        text = text.strip()
+        if len(text) > max_length:
+            raise UserError(
+                _(
+                    "%(field)s: %(count)s characters at most, please shorten it.",
+                    field=label,
+                    count=formatLang(self.env, max_length, digits=0),
+                )
+            )
+        return text
+
+    @api.model
+    def _get_answer_text_limit(self, max_length):
+        """The most characters of a text field, as the form states it."""
+        return _("%(count)s characters at most.", count=formatLang(self.env, max_length, digits=0))
+
+    @api.model
     def _check_remittance(self, attachment):
-        name, mimetype, content = attachment
+        """The proof of payment, its type read from its content rather than
+        the one the browser declares, its name ending with the extension of
+        that type, from which its attachment takes its type.
+
+        :return: (file name, content type, bytes)
+        """
+        name, _declared, content = attachment
+        name = self._check_answer_text(
+            name, _("The file name of the proof of payment"), REMITTANCE_NAME_MAX_LENGTH
+        )
+        if not content:
+            raise UserError(_("The proof of payment %(name)s is empty.", name=name))
+        mimetype = guess_mimetype(content)
         if mimetype not in REMITTANCE_TYPES:
             raise UserError(_("The proof of payment must be a PDF, PNG or JPEG file."))
         if len(content) > REMITTANCE_MAX_SIZE:
             raise UserError(_("The proof of payment must be smaller than 5 MB."))
-        if not content:
-            raise UserError(_("The proof of payment %(name)s is empty.", name=name))
+        return fix_filename_extension(name, mimetype), mimetype, content
 
     @api.model
     def _join_message(self, text, message):
-        message = (message or "").strip()[:2000]
         return f"{text}\n{message}" if message else text
 
     @api.model

@@ -1,5 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import html
 import re
 from datetime import timedelta
 
@@ -10,6 +11,9 @@ from odoo.tools.misc import hash_sign
 from .common import TODAY, DunningCase
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
 
 
 def day(offset):
@@ -48,6 +52,47 @@ class TestCustomerPage(DunningCase, HttpCase):
                 ("event_type", "in", ("answer", "promise", "dispute", "plan")),
             ]
         )
+
+    def recorded(self):
+        """What an answer records: events, pauses, disputes, plans, chatter
+        messages, activities and attachments of the customer's invoices."""
+        self.env.invalidate_all()
+        moves = self.invoice | self.invoice_2
+        on_them = [
+            "|",
+            "&",
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", self.customer.id),
+            "&",
+            ("res_model", "=", "account.move"),
+            ("res_id", "in", moves.ids),
+        ]
+        return {
+            "events": self.answers(moves).ids,
+            "pauses": [(move.dunning_paused, move.dunning_pause_until) for move in moves],
+            "disputes": moves.dunning_dispute_reason_id.ids,
+            "plans": self.env["account.dunning.plan"].search([]).ids,
+            "messages": (self.customer.message_ids | moves.message_ids).ids,
+            "activities": self.env["mail.activity"].search(on_them).ids,
+            "attachments": self.env["ir.attachment"].search(on_them).ids,
+        }
+
+    def assertRefused(self, data, message, files=None):
+        """The answer gets the page back with ``message``, and records
+        nothing."""
+        before = self.recorded()
+        response = self.answer(data, files=files)
+        self.assertEqual(response.status_code, 200)
+        error = re.search(r'o_dunning_error"[^>]*>(.*?)</div>', response.text, re.DOTALL)
+        self.assertTrue(error, "the page shows the refusal")
+        self.assertIn(message, html.unescape(error.group(1)))
+        self.assertEqual(self.recorded(), before, "nothing recorded")
+        return response
+
+    def assertNotFramedNorCached(self, response):
+        self.assertEqual(response.headers.get("Cache-Control"), "no-store")
+        self.assertEqual(response.headers.get("X-Frame-Options"), "SAMEORIGIN")
+        self.assertEqual(response.headers.get("Content-Security-Policy"), "frame-ancestors 'self'")
 
     # The page ------------------------------------------------------------
 
@@ -232,23 +277,25 @@ class TestCustomerPage(DunningCase, HttpCase):
 
     def test_dispute_needs_a_reason_and_a_message(self):
         reason = self.env.ref("account_dunning.dispute_reason_amount")
-        for data in (
-            {"reason_id": "", "message": "Wrong"},
-            {"reason_id": str(reason.id), "message": "   "},
+        for data, message in (
+            ({"reason_id": "", "message": "Wrong"}, "Choose the reason of the dispute."),
+            ({"reason_id": "999999", "message": "Wrong"}, "Choose the reason of the dispute."),
+            ({"reason_id": str(reason.id), "message": "   "}, "Tell us what is wrong"),
         ):
             with self.subTest(data=data):
-                response = self.answer(dict(data, answer="dispute", move_ids=[self.invoice.id]))
-                self.assertIn("o_dunning_error", response.text)
-        self.assertFalse(self.invoice.dunning_dispute_reason_id)
-        self.assertFalse(self.answers(self.invoice))
+                self.assertRefused(
+                    dict(data, answer="dispute", move_ids=[self.invoice.id]), message
+                )
 
     # Security -----------------------------------------------------------
 
     def test_answers_only_on_the_customers_own_invoices(self):
-        response = self.answer(
-            {"answer": "promise", "move_ids": [self.other.id], "date": str(day(10))}
-        )
-        self.assertIn("one of your open invoices", response.text)
+        for move_ids in ([self.other.id], [self.invoice.id, 999999999]):
+            with self.subTest(move_ids=move_ids):
+                self.assertRefused(
+                    {"answer": "promise", "move_ids": move_ids, "date": str(day(10))},
+                    "Choose at least one of your open invoices.",
+                )
         self.assertFalse(self.other.dunning_paused)
         self.assertFalse(self.answers(self.other))
 
@@ -316,6 +363,186 @@ class TestCustomerPage(DunningCase, HttpCase):
                 self.assertIn(message, response.text)
         self.assertFalse(self.env["account.dunning.plan"].search([]))
         self.assertFalse(self.answers(self.invoice))
+
+    # Bad input: refused with a message, never a 500 -------------------
+
+    def paid(self, **values):
+        return dict(
+            {
+                "answer": "paid",
+                "move_ids": [self.invoice.id],
+                "date": str(day(-2)),
+                "amount": "100",
+                "reference": "VIR 12345",
+            },
+            **values,
+        )
+
+    def dispute(self, **values):
+        reason = self.env.ref("account_dunning.dispute_reason_amount")
+        return dict(
+            {
+                "answer": "dispute",
+                "move_ids": [self.invoice.id],
+                "reason_id": str(reason.id),
+                "message": "We ordered 10, not 12.",
+            },
+            **values,
+        )
+
+    def test_invoice_id_of_superscript_digits_is_refused(self):
+        # "²".isdigit() is true, yet int("²") raises.
+        for move_ids in ("²", [str(self.invoice.id), "²"]):
+            with self.subTest(move_ids=move_ids):
+                self.assertRefused(
+                    {"answer": "promise", "move_ids": move_ids, "date": str(day(10))},
+                    "Choose at least one of your open invoices.",
+                )
+
+    def test_invoice_id_of_5000_digits_is_refused(self):
+        # int() refuses more than 4,300 digits.
+        self.assertRefused(
+            {"answer": "promise", "move_ids": "9" * 5000, "date": str(day(10))},
+            "Choose at least one of your open invoices.",
+        )
+
+    def test_dispute_reason_of_superscript_digits_is_refused(self):
+        self.assertRefused(self.dispute(reason_id="²"), "Choose the reason of the dispute.")
+
+    def test_instalment_count_of_other_digits_is_refused(self):
+        # int() takes Arabic-Indic digits: "٣" would be 3 instalments.
+        self.assertRefused(
+            {"answer": "plan", "move_ids": [self.invoice.id], "count": "٣", "date": str(day(7))},
+            "Choose between 2 and 24 instalments.",
+        )
+
+    def test_date_with_more_than_a_date_is_refused(self):
+        # Odoo's Date.to_date reads the first 10 characters only.
+        for date in (f"{day(10)}T12:00", f"{day(10)} and more", "2026-3-20", "20260320"):
+            with self.subTest(date=date):
+                self.assertRefused(
+                    {"answer": "promise", "move_ids": [self.invoice.id], "date": date},
+                    "Choose a payment date after today",
+                )
+
+    def test_amount_not_a_finite_number_is_refused(self):
+        for amount in ("nan", "inf", "-inf", "1e400", "infinity", "1e3", "12,50"):
+            with self.subTest(amount=amount):
+                self.assertRefused(self.paid(amount=amount), "Give the amount paid")
+
+    def test_amount_beyond_the_bound_is_refused(self):
+        self.assertRefused(self.paid(amount="10000000000000"), "Give the amount paid")
+
+    def test_control_characters_in_the_reference_are_refused(self):
+        # A NUL cannot be stored by PostgreSQL, nor any in a one-line field.
+        for reference in ("VIR\x0012345", "VIR\x1b[2J", "VIR\t12345", "VIR\n12345"):
+            with self.subTest(reference=reference):
+                self.assertRefused(
+                    self.paid(reference=reference),
+                    "The payment reference contains invisible control characters",
+                )
+
+    def test_control_characters_in_a_message_are_refused(self):
+        for message in ("Wrong\x00amount", "Wrong\x0bamount", "Wrong\x7famount"):
+            with self.subTest(message=message):
+                self.assertRefused(
+                    self.dispute(message=message),
+                    "Your message contains invisible control characters",
+                )
+        self.assertRefused(
+            {
+                "answer": "promise",
+                "move_ids": [self.invoice.id],
+                "date": str(day(10)),
+                "message": "Soon\x00",
+            },
+            "Your message contains invisible control characters",
+        )
+
+    def test_overlong_reference_is_refused_not_stored(self):
+        self.assertRefused(
+            self.paid(reference="R" * 10000),
+            "The payment reference: 140 characters at most, please shorten it.",
+        )
+
+    def test_overlong_message_is_refused_not_cut(self):
+        self.assertRefused(
+            self.dispute(message="x" * 2001),
+            "Your message: 2,000 characters at most, please shorten it.",
+        )
+
+    def test_message_at_the_limit_keeps_its_lines(self):
+        # Browsers count a line break as one character and send two: 2,000
+        # characters on the form, 2,199 sent.
+        message = "\r\n".join(["a" * 9] * 199 + ["a" * 10])
+        self.answer(self.dispute(message=message))
+        self.assertIn(message.replace("\r\n", "\n"), self.answers(self.invoice).note)
+
+    def test_forms_state_the_limits_of_their_fields(self):
+        page = self.page().text
+        self.assertEqual(page.count('maxlength="2000"'), 2, "the promise's and dispute's")
+        self.assertIn('maxlength="140"', page)
+        self.assertIn("2,000 characters at most", page)
+        self.assertIn("140 characters at most", page)
+
+    def test_html_declared_as_pdf_is_refused(self):
+        self.assertRefused(
+            self.paid(),
+            "The proof of payment must be a PDF, PNG or JPEG file.",
+            files={"remittance": ("proof.pdf", HTML, "application/pdf")},
+        )
+
+    def test_svg_declared_as_png_is_refused(self):
+        self.assertRefused(
+            self.paid(),
+            "The proof of payment must be a PDF, PNG or JPEG file.",
+            files={"remittance": ("proof.png", SVG, "image/png")},
+        )
+
+    def test_proof_is_kept_with_the_type_of_its_content(self):
+        self.answer(self.paid(), files={"remittance": ("proof.pdf", PNG, "application/pdf")})
+        attachment = self.answers(self.invoice).message_id.attachment_ids
+        self.assertEqual(attachment.mimetype, "image/png")
+        self.assertEqual(attachment.name, "proof.pdf.png")
+
+    def test_control_characters_in_the_file_name_are_refused(self):
+        self.assertRefused(
+            self.paid(),
+            "The file name of the proof of payment contains invisible control characters",
+            files={"remittance": ("proof\x00.pdf", PDF, "application/pdf")},
+        )
+
+    def test_refusal_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_account_dunning")._update_translations(["fr_FR"])
+        self.customer.lang = "fr_FR"
+        self.assertRefused(self.dispute(reason_id=""), "Choisissez le motif du litige.")
+        self.assertRefused(
+            self.dispute(message="x" * 2001),
+            "Votre message\N{NO-BREAK SPACE}: 2\N{NO-BREAK SPACE}000 caractères au plus, "
+            "merci de raccourcir le texte.",
+        )
+
+    # Caching and framing -------------------------------------------------
+
+    def test_page_is_neither_cached_nor_framed(self):
+        self.assertNotFramedNorCached(self.page())
+
+    def test_refused_answer_is_neither_cached_nor_framed(self):
+        response = self.assertRefused(self.dispute(reason_id=""), "Choose the reason")
+        self.assertNotFramedNorCached(response)
+
+    def test_pay_page_is_neither_cached_nor_framed(self):
+        self._dummy_provider()
+        with freeze_time(TODAY):
+            response = self.url_open(f"{self.url}/pay")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotFramedNorCached(response)
+
+    def test_wrong_token_is_neither_cached_nor_framed(self):
+        response = self.page("/dunning/garbage")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotFramedNorCached(response)
 
     # Pay all ------------------------------------------------------------
 
