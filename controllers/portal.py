@@ -67,16 +67,12 @@ class DunningCustomerPage(http.Controller):
         # Recorded in the company's language, for its accountants; the
         # answer methods refuse in the customer's.
         Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
-        moves = (
-            request.env["account.move"]
-            .sudo()
-            .browse(
-                [
-                    Run._parse_answer_integer(value)
-                    for value in request.httprequest.form.getlist("move_ids")
-                ]
-            )
+        # Each invoice once, however often the form names it.
+        move_ids = dict.fromkeys(
+            Run._parse_answer_integer(value)
+            for value in request.httprequest.form.getlist("move_ids")
         )
+        moves = request.env["account.move"].sudo().browse(list(move_ids))
         try:
             if answer == "promise":
                 Run._answer_promise(partner, company, moves, post.get("date"), post.get("message"))

@@ -299,6 +299,18 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertFalse(self.other.dunning_paused)
         self.assertFalse(self.answers(self.other))
 
+    def test_an_invoice_named_twice_is_answered_once(self):
+        response = self.answer(
+            {
+                "answer": "promise",
+                "move_ids": [self.invoice.id, self.invoice.id],
+                "date": str(day(10)),
+            }
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(self.answers(self.invoice)), 1)
+        self.assertEqual(self.invoice.message_ids[0].body.count(self.invoice.name), 1)
+
     def test_answers_need_the_csrf_token(self):
         response = self.answer(
             {"answer": "promise", "move_ids": [self.invoice.id], "date": str(day(10))},
