@@ -47,6 +47,7 @@
         "data/mail_template_plan_data.xml",
         "data/sms_template_data.xml",
         "data/mail_templates_digest.xml",
+        "data/mail_templates_reminder.xml",
         "data/account_dunning_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/account_dunning_actions.xml",

@@ -20,6 +20,7 @@ def post_init_hook(env):
         Move.browse(move_ids)._dunning_sync_sequence()
         env.flush_all()
         env.invalidate_all()
+    Move._dunning_init_status()
     # The dunning columns were just filled on every open invoice: let the
     # planner know them before the first run.
     env.cr.execute("ANALYZE account_move")

@@ -3,19 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .account_move import COLLECTION_STATUSES
 from .res_partner import RISK_LEVELS
-
-COLLECTION_STATUSES = [
-    ("probably_paid", "Probably Paid"),
-    ("plan", "Payment Plan"),
-    ("action", "Action Needed Today"),
-    ("end", "End of Sequence"),
-    ("promise", "Promise to Pay"),
-    ("dispute", "Dispute"),
-    ("paused", "Paused"),
-    ("excluded", "Excluded"),
-    ("on_track", "On Track"),
-]
 
 
 class AccountDunningCustomer(models.Model):
@@ -42,6 +31,8 @@ class AccountDunningCustomer(models.Model):
             "dunning_next_step_id",
             "dunning_paused",
             "dunning_plan_id",
+            "dunning_status",
+            "dunning_status_until",
         ],
         "account.dunning.event": [
             "partner_id",
@@ -111,9 +102,15 @@ class AccountDunningCustomer(models.Model):
         COLLECTION_STATUSES,
         string="Collection Status",
         readonly=True,
-        help="Action needed today: a call, a manual action, an approval or a letter "
-        "waits for a person. End of sequence: overdue invoices and no step left, "
-        "escalation needed. Promise and dispute come from the last call's outcome.",
+        help="The first status, in order of precedence, of the customer's open invoices: "
+        "an answer of the customer (probably paid, replied, promise, dispute, payment "
+        "plan) first, then a pause, a step awaiting approval, a letter to print, a call or "
+        "task due today, the end of the sequence while overdue, on track.",
+    )
+    status_until = fields.Date(
+        string="Until",
+        readonly=True,
+        help="The day the promise, hold, reply pause or pause ends.",
     )
     held_until = fields.Date(
         readonly=True,
@@ -182,6 +179,7 @@ class AccountDunningCustomer(models.Model):
         """The workspace in one SQL query, as of ``today``: the open
         invoices grouped per customer and company, the last reminder and the
         work waiting for a person found through indexes."""
+        status, status_until = self.env["account.move"]._get_collection_status_aggregates("o")
         return SQL(
             """
             WITH open_moves AS (
@@ -189,7 +187,7 @@ class AccountDunningCustomer(models.Model):
                        m.amount_residual_signed AS residual,
                        %(today)s - m.dunning_date_due AS days,
                        m.dunning_next_date, m.dunning_next_step_id, m.dunning_paused,
-                       m.dunning_plan_id
+                       m.dunning_plan_id, m.dunning_status, m.dunning_status_until
                   FROM account_move m
                  WHERE %(remindable)s
             ),
@@ -204,8 +202,8 @@ class AccountDunningCustomer(models.Model):
                        SUM(o.residual) FILTER (WHERE o.days BETWEEN 61 AND 90) AS amount_61_90,
                        SUM(o.residual) FILTER (WHERE o.days > 90) AS amount_over_90,
                        GREATEST(MAX(o.days), 0) AS oldest_days_overdue,
-                       BOOL_OR(o.dunning_paused) AS any_paused,
-                       BOOL_OR(o.dunning_plan_id IS NOT NULL) AS any_plan,
+                       %(status)s AS status,
+                       %(status_until)s AS status_until,
                        (ARRAY_AGG(o.dunning_next_step_id ORDER BY o.dunning_next_date, o.id)
                             FILTER (WHERE o.dunning_next_date IS NOT NULL
                                       AND NOT COALESCE(o.dunning_paused, FALSE)))[1]
@@ -237,20 +235,7 @@ class AccountDunningCustomer(models.Model):
                    (p.dunning_on_time_rate->>c.company_id::text)::float8 AS on_time_rate,
                    (p.dunning_trend->>c.company_id::text)::float8 AS trend,
                    (p.dunning_broken_promises->>c.company_id::text)::int AS broken_promises,
-                   CASE
-                       WHEN p.dunning_excluded THEN 'excluded'
-                       WHEN held.hold_until IS NOT NULL THEN 'probably_paid'
-                       WHEN c.any_plan THEN 'plan'
-                       WHEN waiting.any_waiting THEN 'action'
-                       WHEN last_call.call_outcome = 'promise'
-                            AND last_call.promise_date >= %(today)s THEN 'promise'
-                       WHEN last_call.call_outcome = 'dispute' THEN 'dispute'
-                       WHEN c.any_paused THEN 'paused'
-                       WHEN c.next_date <= %(today)s
-                            AND next_step.channel IN ('phone', 'manual', 'letter') THEN 'action'
-                       WHEN c.amount_overdue > 0 AND c.next_date IS NULL THEN 'end'
-                       ELSE 'on_track'
-                   END AS status
+                   c.status, c.status_until
               FROM customers c
               JOIN res_partner p ON p.id = c.partner_id
               JOIN res_company comp ON comp.id = c.company_id
@@ -264,23 +249,6 @@ class AccountDunningCustomer(models.Model):
                   ORDER BY e.date DESC, e.id DESC
                      LIMIT 1
               ) last_event ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT e.call_outcome, e.promise_date
-                      FROM account_dunning_event e
-                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
-                       AND e.call_outcome IS NOT NULL
-                  ORDER BY e.date DESC, e.id DESC
-                     LIMIT 1
-              ) last_call ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT TRUE AS any_waiting
-                      FROM account_dunning_event e
-                 LEFT JOIN mail_activity a ON a.id = e.activity_id
-                     WHERE e.partner_id = c.partner_id AND e.company_id = c.company_id
-                       AND ((e.state = 'pending' AND e.event_type != 'probably_paid')
-                            OR (a.id IS NOT NULL AND a.date_deadline <= %(today)s))
-                     LIMIT 1
-              ) waiting ON TRUE
               LEFT JOIN LATERAL (
                     SELECT e.hold_until, e.evidence_ref
                       FROM account_dunning_event e
@@ -299,6 +267,8 @@ class AccountDunningCustomer(models.Model):
               ) last_reply ON TRUE
             """,
             today=today,
+            status=status,
+            status_until=status_until,
             remindable=self._get_remindable_condition(),
             partner_responsibles=self.env["res.partner"]._get_dunning_responsibles_query(),
         )

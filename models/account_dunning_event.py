@@ -229,23 +229,62 @@ class AccountDunningEvent(models.Model):
         return super().unlink()
 
     def action_approve(self):
-        """Run the steps waiting for approval, one action per customer."""
+        """Run the steps waiting for approval, one message per customer and
+        channel. Checked again now: those whose invoice was paid since are
+        dropped, those the customer answered since (promise, dispute, said
+        paid...) or paused stay waiting; the person is told why."""
         pending = self._check_pending()
         today = fields.Date.context_today(self)
+        gone = pending.filtered(lambda event: not event.step_id)
+        gone._skip(_("The step was deleted before approval."))
+        ready, blocked = (pending - gone)._split_still_due(today)
+        move_steps = {event.move_id.sudo(): event.step_id.sudo() for event in ready}
+        event_by_move = {event.move_id.id: event for event in ready}
         Run = self.env["account.dunning.run"]
-        for step, step_events in pending.grouped("step_id").items():
-            if not step:
-                step_events._skip(_("The step was deleted before approval."))
-                continue
-            closed = step_events.filtered(lambda event: not event.move_id.sudo()._dunning_is_open())
-            closed._skip(_("The invoice was paid or cancelled before approval."))
-            open_moves = (step_events - closed).move_id.sudo()
-            groups = Run._group_by_customer(open_moves)
-            event_by_move = {event.move_id.id: event for event in step_events}
-            for vals in Run._run_step(step.sudo(), groups, today, approved=True) if groups else []:
-                event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
+        for vals in Run._run_steps(move_steps, today, approved=True):
+            event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
         pending._apply_to_moves()
-        return True
+        return self._notify_not_sent(blocked)
+
+    def _split_still_due(self, today):
+        """(events whose action may go out now, {event: why not}), checked
+        when a person acts on them: an invoice paid since drops its event,
+        one the customer answered or someone paused since keeps it waiting,
+        with the reason in its note."""
+        reasons = self.move_id.sudo()._get_dunning_block_reasons()
+        blocked = {event: reasons[event.move_id] for event in self if event.move_id in reasons}
+        settled = self.browse(
+            [event.id for event in blocked if not event.move_id.sudo()._dunning_is_open()]
+        )
+        settled._skip(_("Not sent: the invoice was paid or cancelled meanwhile."))
+        for event in self.browse([event.id for event in blocked]) - settled:
+            note = _(
+                "Not sent on %(date)s: %(reason)s",
+                date=format_date(self.env, today),
+                reason=blocked[event],
+            )
+            event.sudo().note = "\n".join(filter(None, [event.note, note]))
+        return self - self.browse([event.id for event in blocked]), blocked
+
+    @api.model
+    def _notify_not_sent(self, blocked):
+        """True, or a notification of the steps not sent and why."""
+        if not blocked:
+            return True
+        lines = "\n".join(
+            f"- {event.move_id.name} ({event.step_id.name}): {reason}"
+            for event, reason in blocked.items()
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "message": _("Not sent:") + "\n" + lines,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_review(self):
         """Open the emails of these steps waiting for approval, rendered and
@@ -270,11 +309,25 @@ class AccountDunningEvent(models.Model):
 
     def action_print_letters(self):
         """Download the letters waiting to be printed as one PDF, and record
-        them as sent."""
+        them as sent. Checked again now: the letters whose invoice was paid,
+        answered by the customer or paused since are not printed, and the
+        person is told why."""
         letters = self.filtered(lambda event: event.state == "pending" and event.attachment_id)
         if not letters:
             raise UserError(_("None of the selected reminders is a letter waiting to be printed."))
         letters._check_dunning_action_access()
+        letters, blocked = letters._split_still_due(fields.Date.context_today(self))
+        # A letter is one attachment for all the invoices of a customer.
+        blocked_letters = self.browse([event.id for event in blocked]).attachment_id
+        letters = letters.filtered(lambda event: event.attachment_id not in blocked_letters)
+        if not letters:
+            raise UserError(
+                _("No letter is printed:")
+                + "".join(
+                    f"\n- {event.move_id.name} ({event.step_id.name}): {reason}"
+                    for event, reason in blocked.items()
+                )
+            )
         attachments = letters.sudo().attachment_id
         merged = merge_pdf([base64.b64decode(attachment.datas) for attachment in attachments])
         bundle = (
@@ -293,16 +346,52 @@ class AccountDunningEvent(models.Model):
             )
         )
         letters.action_mark_sent()
-        return {
+        # Opened rather than "download": then the list reloads, without the
+        # letters just printed.
+        download = {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{bundle.id}?download=true",
-            "target": "download",
+            "target": "new",
+        }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if blocked else "success",
+                "sticky": bool(blocked),
+                "message": _("Letters printed: %(count)s.", count=len(attachments))
+                + (
+                    "\n"
+                    + _("Not printed:")
+                    + "".join(
+                        f"\n- {event.move_id.name} ({event.step_id.name}): {reason}"
+                        for event, reason in blocked.items()
+                    )
+                    if blocked
+                    else ""
+                ),
+                "next": download,
+            },
         }
 
     def action_mark_sent(self):
         """Confirm a pending letter was printed and posted."""
         pending = self._check_pending()
-        pending.sudo().write({"state": "sent", "user_id": self.env.uid})
+        now = fields.Datetime.now()
+        for event in pending:
+            note = _(
+                "Printed by %(user)s on %(date)s.",
+                user=self.env.user.name,
+                date=format_date(self.env, fields.Date.context_today(self)),
+            )
+            event.sudo().write(
+                {
+                    "state": "sent",
+                    "user_id": self.env.uid,
+                    "sent_at": now,
+                    "note": "\n".join(filter(None, [event.note, note])),
+                }
+            )
         pending._apply_to_moves()
         return True
 

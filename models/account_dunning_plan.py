@@ -35,8 +35,7 @@ class AccountDunningPlan(models.Model):
         "account.move",
         string="Invoices",
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        domain="[('commercial_partner_id', '=', partner_id), ('dunning_remindable', '=', True)]",
     )
     line_ids = fields.One2many("account.dunning.plan.line", "plan_id", string="Instalments")
     state = fields.Selection(

@@ -11,6 +11,8 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.tools import SQL, config, format_amount, format_date
 
+from .account_move import PAID_PAYMENT_STATES
+
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
@@ -215,6 +217,21 @@ class AccountDunningRun(models.AbstractModel):
         ``today``, before the invoices due are selected."""
         self._resume_expired_pauses(company, today)
         self._release_probably_paid_holds(company, today)
+        self._refresh_collection_statuses(company, today)
+
+    @api.model
+    def _refresh_collection_statuses(self, company, today):
+        """The statuses the date alone changes: overdue invoices with no step
+        left reach the end of their sequence."""
+        self.env["account.move"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("dunning_remindable", "=", True),
+                ("dunning_status", "=", "on_track"),
+                ("dunning_next_step_id", "=", False),
+                ("dunning_date_due", "<", today),
+            ]
+        )._dunning_recompute_status()
 
     @api.model
     def _resume_expired_pauses(self, company, today):
@@ -291,41 +308,12 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _get_due_moves_query(self, company, today):
-        """The query of the invoices of a company due for a step on ``today``:
-        remindable, their next date come, not paused nor excluded, waiting
-        for no one, and not reminded today already.
-
+        """The query of the invoices of a company due for a step on ``today``
+        (``account.move._get_dunning_due_domain``, their one definition).
         Everything is decided in the database, with an index on the next
-        date, so that invoices that are not due cost nothing.
-        """
+        date, so that invoices that are not due cost nothing."""
         Move = self.env["account.move"].sudo()
-        query = Move._search(
-            Move._get_dunning_remindable_domain()
-            + [
-                ("company_id", "=", company.id),
-                ("dunning_next_date", "<=", today),
-                ("dunning_paused", "=", False),
-                ("dunning_dispute_reason_id", "=", False),
-                ("dunning_plan_id", "=", False),
-            ]
-        )
-        alias = query.table
-        query.add_where(
-            SQL(
-                """NOT EXISTS (SELECT 1 FROM res_partner p
-                                WHERE p.id = %(alias)s.commercial_partner_id
-                                  AND p.dunning_excluded)
-               AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
-                                WHERE e.move_id = %(alias)s.id
-                                  AND (e.state = 'pending'
-                                       OR (e.date = %(today)s
-                                           AND e.event_type = 'reminder'
-                                           AND e.state IN ('sent', 'queued'))))""",
-                alias=SQL.identifier(alias),
-                today=today,
-            )
-        )
-        return query
+        return Move._search(Move._get_dunning_due_domain(today, company))
 
     @api.model
     def _get_due_customer_ids(self, company, today):
@@ -422,22 +410,62 @@ class AccountDunningRun(models.AbstractModel):
     def _run_moves(self, moves, today):
         """Run the step due on ``today`` for each of these invoices.
 
-        Invoices must be locked by the caller. One action per customer and
-        step: invoices reaching the same step together share one email, one
-        letter or one call.
+        Invoices must be locked by the caller. One message per customer and
+        channel (see ``_fold_messages``): a customer's invoices at different
+        steps share one email, one letter or one call.
         """
         moves = moves.sudo()._dunning_filter_open()
         # Checked once for the whole batch: one hold per customer.
         moves, vals_list = self._hold_probably_paid(moves, today)
+        move_steps = {}
         for step, step_moves in self._get_plan(moves, today).items():
             if not step:
                 # Nothing due after all (steps changed meanwhile): refresh.
                 step_moves._dunning_recompute_next()
                 continue
-            vals_list += self._run_step(
-                step, self._group_by_customer(step_moves), today, check_paid=False
-            )
+            move_steps.update(dict.fromkeys(step_moves, step))
+        vals_list += self._run_steps(move_steps, today, check_paid=False)
         return self._record_events(vals_list)
+
+    def _run_steps(self, move_steps, today, **options):
+        """Run for each invoice of ``move_steps`` ({invoice: step}) its step,
+        one message per customer and channel (see ``_fold_messages``).
+        ``options`` go to ``_run_step``.
+
+        :return: values of the events to create, one per invoice, each with
+            its own step
+        """
+        vals_list = []
+        for lead, groups in self._fold_messages(move_steps).items():
+            vals_list += self._run_step(lead, groups, today, move_steps=move_steps, **options)
+        return vals_list
+
+    @api.model
+    def _fold_messages(self, move_steps):
+        """{lead step: [(customer, its invoices oldest due first)]}: the
+        invoices of a customer whose steps go by the same channel share one
+        message, in the tone of the most advanced of their steps, the lead;
+        each invoice still records its own step. With the company setting
+        of one message per step, a customer gets one message per step."""
+        # One recordset for all: the customers of the batch are read at once.
+        batch = self.env["account.move"].concat(*move_steps)
+        folds = {}
+        for move in batch:
+            step = move_steps[move]
+            key = step if move.company_id.dunning_one_message_per_step else step.channel
+            folds.setdefault((move.company_id, move.commercial_partner_id, key), []).append(move.id)
+        by_lead = {}
+        for move_ids in folds.values():
+            moves = batch.browse(move_ids).with_prefetch(batch._prefetch_ids)
+            lead = self._get_lead_step(moves.mapped(lambda move: move_steps[move]))
+            by_lead.setdefault(lead, []).extend(self._group_by_customer(moves))
+        return by_lead
+
+    @api.model
+    def _get_lead_step(self, steps):
+        """The step whose tone a message of ``steps`` takes: the most
+        advanced one."""
+        return steps.sorted(lambda step: (step.offset_days, step.id))[-1:]
 
     @api.model
     def _get_plan(self, moves, today):
@@ -460,14 +488,18 @@ class AccountDunningRun(models.AbstractModel):
         moves = moves.sorted(lambda move: (move.dunning_date_due, move.id))
         return list(moves.grouped("commercial_partner_id").items())
 
-    def _run_step(self, step, groups, today, approved=False, check_paid=True, **options):
+    def _run_step(
+        self, step, groups, today, approved=False, check_paid=True, move_steps=None, **options
+    ):
         """Run ``step`` for ``groups``, a list of (customer, invoices), so that
         an unexpected error fails, visibly, the reminders of the customer it
         comes from, and no other. ``approved``: run as approved by a person,
         else a step that is not automatic waits for approval. ``check_paid``:
         hold the reminders of customers who probably paid (see
         ``_hold_probably_paid``), unless the caller did. ``options`` go to
-        the channel's method.
+        the channel's method. ``move_steps``: {invoice: its own step}, when
+        ``step`` is the lead of a message folding several steps (see
+        ``_fold_messages``): each invoice records its own.
 
         :return: values of the events to create, one per invoice
         """
@@ -476,21 +508,54 @@ class AccountDunningRun(models.AbstractModel):
             moves, held_vals = self._hold_probably_paid(
                 self.env["account.move"].concat(*(moves for _partner, moves in groups)),
                 today,
-                step,
+                None if move_steps else step,
             )
             groups = [(partner, group & moves) for partner, group in groups if group & moves]
             if not groups:
                 return held_vals
         if not approved and not step.auto:
-            return held_vals + self._run_approval(step, groups, today)
-        return held_vals + self._run_isolated(
-            groups,
-            lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
-            lambda partner, moves, reason: self._prepare_failures(
-                step, [(partner, moves, reason)], today
-            ),
-            step.display_name,
+            vals_list = self._run_approval(step, groups, today)
+        else:
+            if move_steps:
+                options["upcoming"] = self._get_upcoming_moves(step, groups, move_steps)
+            vals_list = self._run_isolated(
+                groups,
+                lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
+                lambda partner, moves, reason: self._prepare_failures(
+                    step, [(partner, moves, reason)], today
+                ),
+                step.display_name,
+            )
+        return held_vals + self._record_own_steps(vals_list, step, move_steps)
+
+    @api.model
+    def _get_upcoming_moves(self, lead, groups, move_steps):
+        """The invoices of a message whose own step comes before their due
+        date while the lead's is after: "also coming due"."""
+        if lead.offset_days < 0:
+            return self.env["account.move"]
+        return self.env["account.move"].concat(
+            *(
+                move
+                for _partner, moves in groups
+                for move in moves
+                if move in move_steps and move_steps[move].offset_days < 0
+            )
         )
+
+    @api.model
+    def _record_own_steps(self, vals_list, lead, move_steps):
+        """Event values of a message in the tone of ``lead``: each invoice
+        records its own step of ``move_steps``."""
+        if not move_steps:
+            return vals_list
+        own = {move.id: step for move, step in move_steps.items()}
+        for vals in vals_list:
+            step = own.get(vals["move_id"])
+            if step and vals.get("step_id") == lead.id and step != lead:
+                # The variant tested is the lead's (A/B test of that step).
+                vals.update(step_id=step.id, sequence_id=step.sequence_id.id, variant_id=False)
+        return vals_list
 
     @api.model
     def _run_isolated(self, groups, run, fail, label):
@@ -539,22 +604,20 @@ class AccountDunningRun(models.AbstractModel):
 
     def _send_now(self, moves, today, send_again=False):
         """Send now, for invoices locked by the caller, the step a person
-        sends (see ``account.move._get_dunning_step_to_send``); with
-        ``send_again``, confirmed by the person, the step already sent today
-        goes again."""
+        sends (see ``account.move._get_dunning_step_to_send``), one message
+        per customer and channel; with ``send_again``, confirmed by the
+        person, the step already sent today goes again."""
         moves = moves.sudo()
         reminded = moves._get_dunning_reminded_today(today) if send_again else {}
-        vals_list = []
-        for step, step_moves in moves.grouped(
-            lambda move: reminded[move].step_id
-            if move in reminded
+        # Sent again: the step the invoice itself got today, if it did.
+        move_steps = {
+            move: reminded[move].step_id
+            if move in reminded and reminded[move].move_id == move
             else move._get_dunning_step_to_send(today)
-        ).items():
-            options = {"send_again": True} if send_again and step.channel == "email" else {}
-            vals_list += self._run_step(
-                step, self._group_by_customer(step_moves), today, approved=True, **options
-            )
-        events = self._record_events(vals_list)
+            for move in moves
+        }
+        options = {"send_again": True} if send_again else {}
+        events = self._record_events(self._run_steps(move_steps, today, approved=True, **options))
         events._supersede_pending()
         return events
 
@@ -789,7 +852,7 @@ class AccountDunningRun(models.AbstractModel):
                  WHERE m.company_id = %(company_id)s
                    AND m.move_type = 'out_invoice'
                    AND m.state = 'posted'
-                   AND m.payment_state IN ('paid', 'in_payment')
+                   AND m.payment_state IN %(paid_states)s
                    AND s.thank_you_template_id IS NOT NULL
                    AND EXISTS (SELECT 1 FROM account_dunning_event e
                                 WHERE e.move_id = m.id AND e.state IN ('sent', 'queued')
@@ -800,6 +863,7 @@ class AccountDunningRun(models.AbstractModel):
                    FOR UPDATE OF m SKIP LOCKED
                 """,
                 company_id=company.id,
+                paid_states=PAID_PAYMENT_STATES,
             )
         )
         return self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())

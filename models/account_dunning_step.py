@@ -14,6 +14,7 @@ from .account_dunning_step_variant import (
     has_enough_data,
     two_proportion_z,
 )
+from .account_move import PAID_PAYMENT_STATES
 
 
 class AccountDunningStep(models.Model):
@@ -450,7 +451,7 @@ class AccountDunningStep(models.Model):
                   JOIN account_move m ON m.id = l.move_id
                  WHERE l.move_id IN (SELECT move_id FROM reminded)
                    AND a.account_type = 'asset_receivable'
-                   AND m.payment_state IN ('paid', 'in_payment')
+                   AND m.payment_state IN %(paid_states)s
             ),
             paid AS (
                 SELECT r.move_id, MAX(apr.max_date) AS paid_date
@@ -485,6 +486,7 @@ class AccountDunningStep(models.Model):
             """,
             variant_ids=variant_ids,
             today=today,
+            paid_states=PAID_PAYMENT_STATES,
         )
 
     def _compare_variants(self, figures):

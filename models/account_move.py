@@ -8,12 +8,14 @@ from psycopg2 import errors as pg_errors
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_amount, format_date, format_time
+from odoo.tools import SQL, format_amount, format_date, format_time, split_every
 from odoo.tools.sql import column_exists, create_column, create_index
 
 _logger = logging.getLogger(__name__)
 
 DUNNING_GROUP = "account_dunning.group_account_dunning_user"
+# Invoices whose collection status is filled at once at install.
+STATUS_CHUNK = 5000
 
 # Writes made by the engine touch no accounting data: skip the invoice
 # synchronisation, balance check and "manually modified" flag they would
@@ -26,6 +28,45 @@ ENGINE_WRITE_CONTEXT = {
 }
 # Pauses and resumptions made by people are tracked in the chatter.
 USER_WRITE_CONTEXT = dict(ENGINE_WRITE_CONTEXT, tracking_disable=False)
+
+# The payment states of a customer invoice left to pay and of one paid: the
+# one definition of "open" and "paid", for domains and SQL alike.
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+PAID_PAYMENT_STATES = ("paid", "in_payment")
+
+# Where the collection of an invoice, and of a customer, stands: in order of
+# precedence, the first that holds is the status. A customer's status is the
+# first of its open invoices' statuses, settled when none is open.
+COLLECTION_STATUSES = [
+    ("excluded", "Excluded"),
+    ("probably_paid", "Probably Paid"),
+    ("replied", "Customer Replied"),
+    ("promise", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("plan", "Payment Plan"),
+    ("paused", "Paused"),
+    ("approval", "Awaiting Approval"),
+    ("letter", "Letter to Print"),
+    ("action", "Action Needed Today"),
+    ("end", "End of Sequence"),
+    ("on_track", "On Track"),
+    ("settled", "Settled"),
+]
+COLLECTION_PRECEDENCE = [status for status, _label in COLLECTION_STATUSES]
+# An open answer of the customer: it stops every escalation of the invoices
+# it covers until it ends (the promised date, the end of a hold or pause, a
+# dispute resolved, a plan done or broken).
+ANSWER_STATUSES = ("probably_paid", "replied", "promise", "dispute", "plan")
+# The statuses whose invoices the run, Send Reminders and Send Next Reminder
+# may remind.
+REMINDABLE_STATUSES = ("action", "end", "on_track")
+# Why an invoice is paused, for its status.
+PAUSE_ORIGINS = [
+    ("manual", "By a Person"),
+    ("promise", "Promise to Pay"),
+    ("claim", "Said Already Paid"),
+    ("reply", "Customer Reply"),
+]
 
 
 class AccountMove(models.Model):
@@ -112,6 +153,14 @@ class AccountMove(models.Model):
         tracking=True,
         groups=DUNNING_GROUP,
     )
+    dunning_pause_origin = fields.Selection(
+        PAUSE_ORIGINS,
+        string="Paused By",
+        copy=False,
+        groups=DUNNING_GROUP,
+        help="Who paused the reminders: a person, or the customer by a promise to pay, by "
+        "saying it already paid or by replying to a reminder.",
+    )
     dunning_dispute_reason_id = fields.Many2one(
         "account.dunning.dispute.reason",
         string="Disputed",
@@ -156,24 +205,53 @@ class AccountMove(models.Model):
         help="The day the run sends the next step: today when it is already due.",
     )
     dunning_status = fields.Selection(
-        [
-            ("excluded", "Excluded"),
-            ("paused", "Paused"),
-            ("probably_paid", "Probably Paid"),
-            ("approval", "Waiting Approval"),
-            ("call", "Call Planned"),
-            ("disputed", "Disputed"),
-            ("plan", "Payment Plan"),
-            ("failed", "Reminder Failed"),
-            ("end", "End of Sequence"),
-            ("scheduled", "Scheduled"),
-            ("not_due", "Not Due"),
-        ],
+        COLLECTION_STATUSES,
+        string="Collection Status",
         compute="_compute_dunning_status",
+        store=True,
+        index="btree_not_null",
         groups=DUNNING_GROUP,
-        help="Where the dunning of this invoice stands, in one word: a step waiting "
-        "for approval or printing, a call or task planned for today or before, the "
-        "last call's dispute, a failed reminder, or no step left while overdue.",
+        help="Where the collection of this invoice stands, with the same definitions as "
+        "its customer's: an answer of the customer (probably paid, replied, promise, "
+        "dispute, payment plan) stops every escalation until it ends; then a pause, a "
+        "step awaiting approval or a letter to print, a call or task due, the end of "
+        "the sequence while overdue, or on track.",
+    )
+    dunning_status_until = fields.Date(
+        string="Status Until",
+        compute="_compute_dunning_status",
+        store=True,
+        groups=DUNNING_GROUP,
+        help="The day a promise, a hold, a reply pause or a pause ends.",
+    )
+    dunning_remindable = fields.Boolean(
+        string="Remindable",
+        compute="_compute_dunning_remindable",
+        search="_search_dunning_remindable",
+        groups=DUNNING_GROUP,
+        help="A posted customer invoice with something left to pay.",
+    )
+    dunning_paid = fields.Boolean(
+        string="Paid",
+        compute="_compute_dunning_paid",
+        search="_search_dunning_paid",
+        groups=DUNNING_GROUP,
+        help="A posted customer invoice paid, or in payment.",
+    )
+    dunning_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_dunning_overdue",
+        search="_search_dunning_overdue",
+        groups=DUNNING_GROUP,
+        help="Remindable and its oldest unpaid due date is past.",
+    )
+    dunning_due_today = fields.Boolean(
+        string="Due Today",
+        compute="_compute_dunning_due_today",
+        search="_search_dunning_due_today",
+        groups=DUNNING_GROUP,
+        help="A step of its sequence is due today and nothing stops it: the invoices the "
+        "scheduled run reminds today.",
     )
     dunning_days_overdue = fields.Integer(
         string="Days Overdue",
@@ -206,6 +284,8 @@ class AccountMove(models.Model):
         for column, column_type in (
             ("dunning_next_step_id", "int4"),
             ("dunning_next_date", "date"),
+            ("dunning_status", "varchar"),
+            ("dunning_status_until", "date"),
         ):
             if not column_exists(self.env.cr, "account_move", column):
                 create_column(self.env.cr, "account_move", column, column_type)
@@ -347,55 +427,128 @@ class AccountMove(models.Model):
             move.dunning_upcoming_step_id = step
             move.dunning_upcoming_date = date
 
-    @api.depends_context("tz")
     @api.depends(
+        "move_type",
+        "state",
+        "payment_state",
+        "amount_residual",
         "commercial_partner_id.dunning_excluded",
         "dunning_dispute_reason_id",
         "dunning_plan_id",
         "dunning_paused",
-        "dunning_last_failed",
+        "dunning_pause_until",
+        "dunning_pause_origin",
         "dunning_next_step_id",
+        "dunning_date_due",
         "dunning_event_ids.state",
         "dunning_event_ids.event_type",
-        "dunning_event_ids.call_outcome",
-        "dunning_event_ids.activity_id",
+        "dunning_event_ids.hold_until",
+        "dunning_event_ids.attachment_id",
+        "dunning_event_ids.activity_id.date_deadline",
+        "dunning_last_failed",
     )
     def _compute_dunning_status(self):
-        today = fields.Date.context_today(self)
-        for move in self:
-            move.dunning_status = move._get_dunning_status(today)
+        # Stored: "today" is each company's, whoever triggers the compute;
+        # the run refreshes what the date alone changes (see
+        # ``_dunning_refresh_status``).
+        Run = self.env["account.dunning.run"]
+        for company, moves in self.grouped("company_id").items():
+            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
+                company
+            )
+            for move in moves:
+                move.dunning_status, move.dunning_status_until = move._get_dunning_status(today)
 
     def _get_dunning_status(self, today):
-        """Where the dunning of this invoice stands on ``today`` (no I/O
-        beyond its own events)."""
+        """(status, until) of this invoice on ``today``: the first of
+        ``COLLECTION_STATUSES`` that holds (no I/O beyond its own events)."""
         self.ensure_one()
-        events = self.sudo().dunning_event_ids
+        if self.move_type != "out_invoice" or self.state != "posted":
+            return False, False
+        if not self._dunning_is_open():
+            return "settled", False
         if self.commercial_partner_id.dunning_excluded:
-            return "excluded"
-        if self.dunning_dispute_reason_id:
-            return "disputed"
-        if self.dunning_plan_id:
-            return "plan"
-        if self.dunning_paused:
-            return "paused"
+            return "excluded", False
+        events = self.sudo().dunning_event_ids
         pending = events.filtered(lambda event: event.state == "pending")
-        if any(event.event_type == "probably_paid" for event in pending):
-            return "probably_paid"
-        if pending:
-            return "approval"
-        if any(event.activity_id and event.activity_id.date_deadline <= today for event in events):
-            return "call"
-        last_call = events.filtered("call_outcome").sorted(lambda event: (event.date, event.id))[
-            -1:
-        ]
-        if last_call.call_outcome == "dispute":
-            return "disputed"
-        if self.dunning_last_failed:
-            return "failed"
-        if not self.dunning_next_step_id:
-            overdue = self.dunning_date_due and self.dunning_date_due < today
-            return "end" if overdue and self._dunning_is_open() else False
-        return "scheduled" if self.dunning_date_due < today else "not_due"
+        holds = pending.filtered(lambda event: event.event_type == "probably_paid")
+        if holds:
+            return "probably_paid", max(holds.mapped("hold_until"), default=False) or False
+        paused = self.dunning_paused and self.dunning_pause_until
+        origin = self.dunning_paused and self.dunning_pause_origin
+        if origin in ("claim", "reply", "promise"):
+            status = {"claim": "probably_paid", "reply": "replied", "promise": "promise"}[origin]
+            return status, paused
+        if self.dunning_dispute_reason_id:
+            return "dispute", False
+        if self.dunning_plan_id:
+            return "plan", False
+        if self.dunning_paused:
+            return "paused", paused
+        waiting = pending.filtered(lambda event: event.event_type == "reminder")
+        if waiting.filtered(lambda event: not event.attachment_id):
+            return "approval", False
+        if waiting:
+            return "letter", False
+        if self.dunning_last_failed or any(
+            event.activity_id and event.activity_id.date_deadline <= today for event in events
+        ):
+            return "action", False
+        if not self.dunning_next_step_id and self.dunning_date_due < today:
+            return "end", False
+        return "on_track", False
+
+    @api.depends("move_type", "state", "payment_state", "amount_residual")
+    def _compute_dunning_remindable(self):
+        remindable = self.filtered_domain(self._get_dunning_remindable_domain())
+        for move in self:
+            move.dunning_remindable = move in remindable
+
+    def _search_dunning_remindable(self, operator, value):
+        return self._search_dunning_notion(self._get_dunning_remindable_domain(), operator, value)
+
+    @api.depends("move_type", "state", "payment_state")
+    def _compute_dunning_paid(self):
+        paid = self.filtered_domain(self._get_dunning_paid_domain())
+        for move in self:
+            move.dunning_paid = move in paid
+
+    def _search_dunning_paid(self, operator, value):
+        return self._search_dunning_notion(self._get_dunning_paid_domain(), operator, value)
+
+    @api.depends_context("tz")
+    @api.depends("move_type", "state", "payment_state", "amount_residual", "dunning_date_due")
+    def _compute_dunning_overdue(self):
+        overdue = self.filtered_domain(
+            self._get_dunning_overdue_domain(fields.Date.context_today(self))
+        )
+        for move in self:
+            move.dunning_overdue = move in overdue
+
+    def _search_dunning_overdue(self, operator, value):
+        domain = self._get_dunning_overdue_domain(fields.Date.context_today(self))
+        return self._search_dunning_notion(domain, operator, value)
+
+    @api.depends_context("tz")
+    @api.depends("dunning_status", "dunning_next_date", "dunning_event_ids.date")
+    def _compute_dunning_due_today(self):
+        # One search, so that Python and SQL cannot disagree: the condition on
+        # the customer's messages of today is not a field of the invoice.
+        due = self.search(
+            [("id", "in", self.ids)] + self._get_dunning_due_domain(fields.Date.context_today(self))
+        )
+        for move in self:
+            move.dunning_due_today = move in due
+
+    def _search_dunning_due_today(self, operator, value):
+        domain = self._get_dunning_due_domain(fields.Date.context_today(self))
+        return self._search_dunning_notion(domain, operator, value)
+
+    @api.model
+    def _search_dunning_notion(self, domain, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search this field with = or != and True or False."))
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
     @api.depends_context("tz")
     @api.depends("dunning_date_due", "payment_state", "state")
@@ -500,8 +653,12 @@ class AccountMove(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def action_dunning_pause(self, until=None, reason=None):
-        """Stop reminders on these invoices, until a date or until resumed."""
+    def action_dunning_pause(self, until=None, reason=None, origin="manual"):
+        """Stop reminders on these invoices, until a date or until resumed.
+
+        :param origin: who pauses, for the status: a person, or the customer
+            (see ``PAUSE_ORIGINS``)
+        """
         self._check_dunning_access()
         until = self._parse_dunning_pause_until(until)
         if until and until < fields.Date.context_today(self):
@@ -519,6 +676,7 @@ class AccountMove(models.Model):
                 "dunning_paused": True,
                 "dunning_pause_until": until,
                 "dunning_pause_reason": reason or False,
+                "dunning_pause_origin": origin,
             }
         )
         return True
@@ -532,6 +690,7 @@ class AccountMove(models.Model):
                 "dunning_paused": False,
                 "dunning_pause_until": False,
                 "dunning_pause_reason": False,
+                "dunning_pause_origin": False,
             }
         )
         return True
@@ -773,7 +932,8 @@ class AccountMove(models.Model):
         return reasons
 
     def _get_dunning_block_reason(self):
-        """Why no reminder may be sent for this invoice now, if so."""
+        """Why no reminder may be sent for this invoice now, if so: its
+        status, as of now, forbids it (see ``COLLECTION_STATUSES``)."""
         self.ensure_one()
         if self.move_type != "out_invoice":
             return _("It is not a customer invoice.")
@@ -781,28 +941,45 @@ class AccountMove(models.Model):
             return _("It is a draft.")
         if self.state == "cancel":
             return _("It is cancelled.")
-        if not self._dunning_is_open():
+        today = self.env["account.dunning.run"]._get_dunning_today(self.company_id)
+        status, until = self._get_dunning_status(today)
+        until = format_date(self.env, until, date_format="long") if until else "-"
+        if status == "settled":
             return _("It is already paid.")
-        if self.commercial_partner_id.dunning_excluded:
+        if status == "excluded":
             return _("The customer is excluded from dunning.")
-        if self.dunning_plan_id:
-            return _("It follows a payment plan: its reminders come from the plan.")
-        if self.dunning_dispute_reason_id:
+        if status == "probably_paid":
+            hold = self.dunning_event_ids.filtered(
+                lambda event: event.state == "pending" and event.event_type == "probably_paid"
+            )[:1]
+            if hold:
+                return _(
+                    "Its reminder is held, the customer probably paid: %(note)s Reconcile "
+                    "the payment, or release the hold from the dunning history.",
+                    note=hold.note or "",
+                )
+            return _(
+                "The customer says it already paid: reminders wait until %(date)s for the "
+                "payment to be found.",
+                date=until,
+            )
+        if status == "replied":
+            return _(
+                "The customer replied to a reminder: reminders wait until %(date)s so that "
+                "someone reads the reply.",
+                date=until,
+            )
+        if status == "promise":
+            return _("The customer promised to pay by %(date)s.", date=until)
+        if status == "dispute":
             return _(
                 "The customer disputes it (%(reason)s): resolve the dispute first.",
                 reason=self.dunning_dispute_reason_id.name,
             )
-        if self.dunning_paused:
+        if status == "plan":
+            return _("It follows a payment plan: its reminders come from the plan.")
+        if status == "paused":
             return _("Dunning is paused: %(reason)s", reason=self.dunning_pause_reason or "-")
-        hold = self.dunning_event_ids.filtered(
-            lambda event: event.state == "pending" and event.event_type == "probably_paid"
-        )[:1]
-        if hold:
-            return _(
-                "Its reminder is held, the customer probably paid: %(note)s Reconcile "
-                "the payment, or release the hold from the dunning history.",
-                note=hold.note or "",
-            )
         return False
 
     def _dunning_notify_result(self, events, printed=None):
@@ -828,29 +1005,108 @@ class AccountMove(models.Model):
         }
 
     def _dunning_is_open(self):
-        """Whether this invoice may be reminded: a posted customer invoice
-        with something left to pay."""
+        """Whether this invoice may be reminded: see
+        ``_get_dunning_remindable_domain``, its one definition."""
         self.ensure_one()
-        return (
-            self.move_type == "out_invoice"
-            and self.state == "posted"
-            and self.payment_state in ("not_paid", "partial")
-            and self.currency_id.compare_amounts(self.amount_residual, 0) > 0
-        )
+        return bool(self._dunning_filter_open())
 
     def _dunning_filter_open(self):
-        return self.filtered(lambda move: move._dunning_is_open())
+        return self.filtered_domain(self._get_dunning_remindable_domain())
 
     @api.model
     def _get_dunning_remindable_domain(self):
         """The invoices that may be reminded: posted customer invoices with
-        something left to pay. ``_dunning_is_open`` is its twin in Python."""
+        something left to pay."""
         return [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
+            ("payment_state", "in", OPEN_PAYMENT_STATES),
             ("amount_residual", ">", 0),
         ]
+
+    @api.model
+    def _get_dunning_paid_domain(self):
+        """The customer invoices paid (or whose payment is on its way)."""
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", PAID_PAYMENT_STATES),
+        ]
+
+    @api.model
+    def _get_dunning_overdue_domain(self, today):
+        """The remindable invoices whose oldest unpaid due date is past."""
+        return self._get_dunning_remindable_domain() + [("dunning_date_due", "<", today)]
+
+    @api.model
+    def _get_dunning_due_domain(self, today, company=None):
+        """The invoices a step is due for on ``today`` and that nothing
+        stops: remindable, in a status that may be reminded, their next
+        date come, and their customer not reminded today already (with the
+        company setting of one message per step: the invoice itself). In
+        ``company``, else in each company with its own setting."""
+        companies = company or self.env["res.company"].sudo().search([])
+        domains = []
+        for company in companies:
+            reminded_today = [
+                ("company_id", "=", company.id),
+                ("date", "=", today),
+                ("event_type", "=", "reminder"),
+                ("state", "in", ("sent", "queued")),
+            ]
+            if company.dunning_one_message_per_step:
+                not_reminded = [("dunning_event_ids", "not any", reminded_today)]
+            else:
+                not_reminded = [
+                    ("commercial_partner_id.dunning_event_ids", "not any", reminded_today)
+                ]
+            domains.append([("company_id", "=", company.id), *not_reminded])
+        return expression.AND(
+            [
+                self._get_dunning_remindable_domain(),
+                [
+                    ("dunning_status", "in", REMINDABLE_STATUSES),
+                    ("dunning_next_date", "<=", today),
+                ],
+                expression.OR(domains),
+            ]
+        )
+
+    @api.model
+    def _get_collection_status_aggregates(self, alias):
+        """SQL aggregates of a customer's status and its until date over its
+        open invoices of the table ``alias``: the first status in order of
+        precedence. The one way SQL tells a customer's status."""
+        precedence = SQL("%s::varchar[]", COLLECTION_PRECEDENCE)
+        rank = SQL("array_position(%s, %s)", precedence, SQL.identifier(alias, "dunning_status"))
+        status = SQL("(%s)[MIN(%s)]", precedence, rank)
+        until = SQL(
+            "(ARRAY_AGG(%s ORDER BY %s, %s NULLS LAST))[1]",
+            SQL.identifier(alias, "dunning_status_until"),
+            rank,
+            SQL.identifier(alias, "dunning_status_until"),
+        )
+        return status, until
+
+    @api.model
+    def _get_collection_status_query(self, company_ids):
+        """SQL of the collection status of the customers owing open
+        invoices in ``company_ids``: partner_id, company_id, status,
+        status_until."""
+        Move = self.sudo()
+        status, until = self._get_collection_status_aggregates("m")
+        Move.flush_model(["dunning_status", "dunning_status_until", "commercial_partner_id"])
+        return SQL(
+            """SELECT m.commercial_partner_id AS partner_id, m.company_id,
+                      %(status)s AS status, %(until)s AS status_until
+                 FROM account_move m
+                WHERE m.id IN %(remindable)s AND m.company_id IN %(companies)s
+             GROUP BY m.commercial_partner_id, m.company_id""",
+            status=status,
+            until=until,
+            remindable=Move._search(Move._get_dunning_remindable_domain()).subselect(),
+            companies=tuple(company_ids) or (0,),
+        )
 
     @api.model
     def _search_dunning_open_moves(self, domain, order=None):
@@ -978,21 +1234,56 @@ class AccountMove(models.Model):
             return Step
         if self.dunning_last_failed and self.dunning_step_id.channel == "email":
             return self.dunning_step_id
-        return self.dunning_sequence_id.step_ids.filtered(
+        step = self.dunning_sequence_id.step_ids.filtered(
             lambda step: step.channel == "email" and step._is_due_for(self.dunning_date_due, today)
         ).sorted("offset_days")[-1:]
+        furthest = self._get_dunning_furthest_step()
+        if furthest and step.offset_days < furthest.offset_days:
+            # Never back to a step before one reached or waiting.
+            return Step
+        return step
+
+    def _get_dunning_furthest_step(self):
+        """The most advanced of the step reached and the steps waiting for
+        approval or printing: no reminder goes back before it."""
+        self.ensure_one()
+        pending = self.sudo().dunning_event_ids.filtered(
+            lambda event: event.state == "pending" and event.event_type == "reminder"
+        )
+        steps = (self._get_dunning_last_step() | pending.step_id).filtered(
+            lambda step: step.sequence_id == self.dunning_sequence_id
+        )
+        return steps.sorted(lambda step: (step.offset_days, step.id))[-1:].with_env(self.env)
 
     def _get_dunning_reminded_today(self, today):
-        """{invoice: its latest reminder of ``today`` sent or queued}."""
-        events = self.sudo().dunning_event_ids.filtered(
-            lambda event: event.date == today
-            and event.event_type == "reminder"
-            and event.state in ("sent", "queued")
+        """{invoice: the latest reminder of ``today`` sent or queued to its
+        customer in its company}: one message per customer a day (with the
+        company setting of one message per step: to the invoice itself)."""
+        events = (
+            self.env["account.dunning.event"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("date", "=", today),
+                    ("event_type", "=", "reminder"),
+                    ("state", "in", ("sent", "queued")),
+                ],
+                order="id",
+            )
         )
-        return {
-            move.with_env(self.env): move_events.sorted("id")[-1]
-            for move, move_events in events.grouped("move_id").items()
-        }
+        by_customer = events.grouped(lambda event: (event.partner_id, event.company_id))
+        by_move = events.grouped("move_id")
+        reminded = {}
+        for move in self:
+            if move.company_id.dunning_one_message_per_step:
+                found = by_move.get(move.sudo())
+            else:
+                found = by_customer.get((move.commercial_partner_id, move.company_id))
+            if found:
+                reminded[move] = found[-1]
+        return reminded
 
     def _check_dunning_not_reminded_today(self, today):
         """Refuse, with a way to confirm, to remind invoices a second time the
@@ -1003,17 +1294,20 @@ class AccountMove(models.Model):
         lines = "".join(
             "\n- "
             + _(
-                "%(invoice)s: already reminded today at %(time)s by %(user)s (%(step)s).",
+                "%(invoice)s: %(customer)s was already reminded today at %(time)s by "
+                "%(user)s (%(step)s, %(reminded)s).",
                 invoice=move.display_name,
+                customer=move.commercial_partner_id.display_name,
                 time=format_time(self.env, event.sent_at or event.create_date, time_format="short"),
                 user=event.user_id.name or "-",
                 step=event.step_id.display_name or "-",
+                reminded=event.move_id.name,
             )
             for move, event in reminded.items()
         )
         action = self.env.ref("account_dunning.action_server_dunning_send_again")
         raise RedirectWarning(
-            _("These invoices were already reminded today:") + lines,
+            _("These customers were already reminded today:") + lines,
             action.id,
             _("Send again"),
             {"active_model": "account.move", "active_ids": self.ids},
@@ -1098,6 +1392,41 @@ class AccountMove(models.Model):
         fnames = [fname for fname in written if self._fields[fname].relational]
         samples = {(move.company_id, *(move[fname] for fname in fnames)): move.id for move in self}
         return super(AccountMove, self.browse(samples.values()))._check_company(fnames=fnames)
+
+    @api.model
+    def _dunning_init_status(self):
+        """Fill the collection status of the existing invoices (install,
+        upgrade): settled in one statement for those not remindable, computed
+        for the open ones, by chunks so that memory stays flat."""
+        Move = self.sudo()
+        Move.flush_model()
+        closed = Move._search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("dunning_remindable", "=", False),
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET dunning_status = 'settled', dunning_status_until = NULL"
+                " WHERE id IN %s",
+                closed.subselect(),
+            )
+        )
+        Move.invalidate_model(["dunning_status", "dunning_status_until"])
+        for ids in split_every(STATUS_CHUNK, Move._search_dunning_open_moves([]).ids):
+            Move.browse(ids)._dunning_recompute_status()
+            self.env.flush_all()
+            self.env.invalidate_all()
+
+    def _dunning_recompute_status(self):
+        """Recompute the collection status, after a change the ORM cannot
+        see: the date."""
+        moves = self.sudo()
+        for fname in ("dunning_status", "dunning_status_until"):
+            self.env.add_to_compute(moves._fields[fname], moves)
+        moves._recompute_recordset(["dunning_status", "dunning_status_until"])
 
     def _dunning_recompute_next(self):
         """Recompute the next step after a change the ORM cannot see, such as

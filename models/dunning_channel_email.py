@@ -30,7 +30,9 @@ LAYOUT_TITLE = "___DUNNING_TITLE___"
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_email(self, step, groups, today, template=None, edits=None, send_again=False):
+    def _run_email(
+        self, step, groups, today, template=None, edits=None, send_again=False, upcoming=None
+    ):
         """One email per customer, queued; its events stay queued until the
         mail server takes it. Each customer gets the template of its variant
         of the step, if the step has variants, rendered in one batch per
@@ -41,6 +43,8 @@ class AccountDunningRun(models.AbstractModel):
             for emails edited by a person before sending
         :param send_again: a person confirmed sending although the invoices
             were already reminded today
+        :param upcoming: invoices of ``groups`` not due yet, whose notice the
+            email gives in an "also coming due" block
         """
         variants = self._get_email_variants(step, groups, template)
         vals_list = []
@@ -48,7 +52,7 @@ class AccountDunningRun(models.AbstractModel):
             step, groups, template, variants
         ).items():
             vals_list += self._run_email_batch(
-                step, batch, today, batch_template, variants, edits, send_again
+                step, batch, today, batch_template, variants, edits, send_again, upcoming
             )
         return vals_list
 
@@ -79,7 +83,9 @@ class AccountDunningRun(models.AbstractModel):
             batches.setdefault(key, []).append((partner, moves))
         return batches
 
-    def _run_email_batch(self, step, groups, today, template, variants, edits, send_again):
+    def _run_email_batch(
+        self, step, groups, today, template, variants, edits, send_again, upcoming=None
+    ):
         """Send ``template`` to the customers of ``groups``; the values of
         the events, with the variant of each customer."""
         if not template:
@@ -88,7 +94,7 @@ class AccountDunningRun(models.AbstractModel):
                 step, [(partner, moves, reason) for partner, moves in groups], today
             )
         sent, failures = self._send_emails(
-            groups, template, edits=edits, attach_invoices=step.attach_invoice
+            groups, template, edits=edits, attach_invoices=step.attach_invoice, upcoming=upcoming
         )
         Event = self.env["account.dunning.event"]
         vals_list = []
@@ -158,8 +164,9 @@ class AccountDunningRun(models.AbstractModel):
             ]
         return vals_list
 
-    def _send_emails(self, groups, template, edits=None, attach_invoices=False):
-        """Render and queue one email per customer of ``groups``.
+    def _send_emails(self, groups, template, edits=None, attach_invoices=False, upcoming=None):
+        """Render and queue one email per customer of ``groups``; the
+        invoices of ``upcoming`` in an "also coming due" block.
 
         :return: ([(customer, invoices, recipients, mail)],
                   [(customer, invoices, reason)])
@@ -172,7 +179,7 @@ class AccountDunningRun(models.AbstractModel):
             else:
                 failures.append((partner, moves, self._get_no_email_reason(partner)))
         rendered = self._render_reminder_emails(
-            [moves for _p, moves, _r in sendable], template=template
+            [moves for _p, moves, _r in sendable], template=template, upcoming=upcoming
         )
         renderable = []
         for partner, moves, recipients in sendable:
@@ -252,20 +259,25 @@ class AccountDunningRun(models.AbstractModel):
     # Rendering ----------------------------------------------------------
 
     @api.model
-    def _render_reminder_emails(self, move_groups, template):
+    def _render_reminder_emails(self, move_groups, template, upcoming=None):
         """Render ``template`` once per group of invoices.
 
         The template is rendered on the oldest invoice of each group, with
-        all the group's invoices in ``object.dunning_reminder_move_ids``. A
-        template that fails on one group fails that group only.
+        the group's invoices in ``object.dunning_reminder_move_ids``, but for
+        those of ``upcoming``, not due yet: they follow the body in an "also
+        coming due" block. A template that fails on one group fails that
+        group only.
 
         :return: {lead invoice id: {field: rendered value} or the exception}
         """
         if not move_groups:
             return {}
+        upcoming = upcoming or self.env["account.move"]
         self._ensure_portal_tokens(self.env["account.move"].concat(*move_groups))
         template = template.with_context(
-            dunning_reminder_groups=tuple((moves[:1].id, tuple(moves.ids)) for moves in move_groups)
+            dunning_reminder_groups=tuple(
+                (moves[:1].id, tuple((moves - upcoming or moves).ids)) for moves in move_groups
+            )
         )
         lead_ids = [moves[:1].id for moves in move_groups]
         try:
@@ -273,14 +285,33 @@ class AccountDunningRun(models.AbstractModel):
         except Exception as error:  # noqa: BLE001 - templates are user code
             return dict.fromkeys(lead_ids, error)
         results = {}
+        coming = {moves[:1].id: moves & upcoming for moves in move_groups}
         for lang_template, lang_ids in per_lang.values():
             bodies = self._render_bodies(lang_template, lang_ids)
             headers = self._render_headers(lang_template, lang_ids)
             for res_id in lang_ids:
                 body, header = bodies[res_id], headers[res_id]
                 failure = next((v for v in (body, header) if isinstance(v, Exception)), None)
+                if not failure and coming[res_id]:
+                    body += self._render_upcoming_block(coming[res_id], lang_template.env.lang)
                 results[res_id] = failure or dict(header, body_html=body)
         return results
+
+    @api.model
+    def _render_upcoming_block(self, moves, lang):
+        """The "also coming due" block of a reminder: the customer's
+        invoices whose notice the reminder gives, in its language. A QWeb
+        view, so that partners change it by inheritance."""
+        env = self.with_context(lang=lang).env
+        return env["ir.qweb"]._render(
+            "account_dunning.reminder_upcoming_invoices",
+            dict(
+                self._get_render_formatters(env),
+                invoices=moves.with_env(env).sorted(lambda move: (move.dunning_date_due, move.id)),
+                lang=lang,
+            ),
+            lang=lang,
+        )
 
     @api.model
     def _ensure_portal_tokens(self, moves):

@@ -138,6 +138,7 @@ class AccountDunningRun(models.AbstractModel):
         moves.action_dunning_pause(
             until=date,
             reason=_("Promise to pay by %(date)s", date=format_date(self.env, date)),
+            origin="promise",
         )
         text = _(
             "The customer promises to pay %(invoices)s by %(date)s.",
@@ -172,6 +173,7 @@ class AccountDunningRun(models.AbstractModel):
                 "The customer says it paid on %(date)s: find the payment",
                 date=format_date(self.env, date),
             ),
+            origin="claim",
         )
         text = _(
             "The customer says it paid %(amount)s on %(date)s (reference: %(reference)s) "

@@ -163,7 +163,7 @@ class AccountDunningRun(models.AbstractModel):
             "The customer replied on %(date)s: read the reply before reminding again.",
             date=format_date(self.env, today),
         )
-        moves.action_dunning_pause(until=until, reason=reason)
+        moves.action_dunning_pause(until=until, reason=reason, origin="reply")
         return until
 
     # ------------------------------------------------------------------

@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import _, api, models
 from odoo.tools import SQL, format_amount, format_date
 
+from .account_move import OPEN_PAYMENT_STATES
+
 EVIDENCE_MODELS = ("account.bank.statement.line", "account.payment", "account.move.line")
 
 
@@ -149,7 +151,7 @@ class AccountDunningRun(models.AbstractModel):
                     ON m.company_id = st.company_id
                    AND m.commercial_partner_id IN %(partners)s
                    AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                   AND m.payment_state IN ('not_paid', 'partial')
+                   AND m.payment_state IN %(open_states)s
                    AND m.name IS NOT NULL AND m.name != '/'
                    AND STRPOS(UPPER(st.payment_ref), UPPER(m.name)) > 0
                  WHERE st.company_id = %(company)s AND stm.state = 'posted'
@@ -159,6 +161,7 @@ class AccountDunningRun(models.AbstractModel):
                 """,
                 company=company.id,
                 partners=partner_ids,
+                open_states=OPEN_PAYMENT_STATES,
             )
         )
         rows = [

@@ -69,4 +69,22 @@ class MailActivity(models.Model):
                     reason=_(
                         "Promise to pay by %(date)s", date=format_date(self.env, promise_date)
                     ),
+                    origin="promise",
                 )
+            elif outcome == "dispute":
+                # Disputed on the phone as from the customer's page: out of
+                # the sequence until someone resolves it.
+                moves = events.move_id.filtered(
+                    lambda move: move._dunning_is_open() and not move.dunning_dispute_reason_id
+                )
+                moves._dunning_write(
+                    {"dunning_dispute_reason_id": self._get_dunning_call_dispute_reason().id}
+                )
+
+    @api.model
+    def _get_dunning_call_dispute_reason(self):
+        """The reason of a dispute told on the phone: the note says more."""
+        Reason = self.env["account.dunning.dispute.reason"].sudo()
+        return self.env.ref("account_dunning.dispute_reason_other", raise_if_not_found=False) or (
+            Reason.search([], limit=1)
+        )

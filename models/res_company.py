@@ -63,6 +63,12 @@ class ResCompany(models.Model):
         help="When a customer says from the link of a reminder that it already "
         "paid, its reminders wait this many days for the payment to be found.",
     )
+    dunning_one_message_per_step = fields.Boolean(
+        string="One Message per Step",
+        help="Send a customer one message per step due, as many a day as steps fall "
+        "due. Off: one message per customer and channel a day, in the tone of the most "
+        "advanced step due, listing each invoice.",
+    )
     dunning_kpi_date = fields.Date(
         string="Dunning KPIs Date",
         readonly=True,

@@ -14,6 +14,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_recovery_days",
         readonly=False,
     )
+    dunning_one_message_per_step = fields.Boolean(
+        related="company_id.dunning_one_message_per_step",
+        readonly=False,
+    )
     dunning_probably_paid_check = fields.Boolean(
         related="company_id.dunning_probably_paid_check",
         readonly=False,

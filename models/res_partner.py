@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .account_move import COLLECTION_STATUSES
+
 RISK_LEVELS = [("good", "Good"), ("normal", "Normal"), ("risky", "Risky")]
 SEQUENCE_REASONS = [
     ("own", "Own Choice"),
@@ -114,6 +116,27 @@ class ResPartner(models.Model):
         help="From the payment behaviour and the thresholds of the settings. "
         "Empty: no invoice due in the last 12 months nor broken promise.",
     )
+    dunning_event_ids = fields.One2many(
+        "account.dunning.event",
+        "partner_id",
+        string="Dunning Events",
+        groups="account_dunning.group_account_dunning_user",
+    )
+    dunning_collection_status = fields.Selection(
+        COLLECTION_STATUSES,
+        string="Collection Status",
+        compute="_compute_dunning_collection_status",
+        search="_search_dunning_collection_status",
+        groups="account_dunning.group_account_dunning_user",
+        help="Where the collection of this customer stands in the current company: the "
+        "first status, in order of precedence, of its open invoices; settled when it owes "
+        "nothing.",
+    )
+    dunning_collection_status_until = fields.Date(
+        string="Collection Status Until",
+        compute="_compute_dunning_collection_status",
+        groups="account_dunning.group_account_dunning_user",
+    )
     dunning_excluded = fields.Boolean(
         string="Excluded From Dunning",
         tracking=True,
@@ -220,6 +243,44 @@ class ResPartner(models.Model):
             partner.dunning_overdue_amount = amount
 
     @api.depends_context("company")
+    @api.depends_context("company")
+    def _compute_dunning_collection_status(self):
+        rows = self._get_dunning_collection_statuses()
+        for partner in self:
+            status, until = rows.get(partner.commercial_partner_id.id, ("settled", False))
+            partner.dunning_collection_status = status
+            partner.dunning_collection_status_until = until
+
+    def _get_dunning_collection_statuses(self):
+        """{customer id: (status, until)} in the current company, for the
+        customers owing open invoices there."""
+        query = self.env["account.move"]._get_collection_status_query(self.env.company.ids)
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, status, status_until FROM (%s) s WHERE partner_id IN %s",
+                query,
+                tuple(self.commercial_partner_id.ids) or (0,),
+            )
+        )
+        return {partner_id: (status, until) for partner_id, status, until in self.env.cr.fetchall()}
+
+    def _search_dunning_collection_status(self, operator, value):
+        if operator not in ("=", "in"):
+            raise UserError(_("Search the collection status with = or in."))
+        statuses = [value] if isinstance(value, str) else list(value)
+        query = self.env["account.move"]._get_collection_status_query(self.env.company.ids)
+        owing = SQL("(SELECT partner_id FROM (%s) s)", query)
+        domain = [
+            (
+                "commercial_partner_id",
+                "in",
+                SQL("(SELECT partner_id FROM (%s) s WHERE status IN %s)", query, tuple(statuses)),
+            )
+        ]
+        if "settled" in statuses:
+            domain = ["|", *domain, ("commercial_partner_id", "not in", owing)]
+        return domain
+
     def _compute_dunning_open_move_ids(self):
         Move = self.env["account.move"]
         moves = Move._search_dunning_open_moves(

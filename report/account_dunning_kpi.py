@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.account_move import PAID_PAYMENT_STATES
+
 # Balances at a month end: over several months, their average.
 BALANCES = (
     "receivable",
@@ -332,7 +334,7 @@ class AccountDunningKpi(models.Model):
             paid_moves AS (
                 SELECT l.move_id, MAX(l.closed) AS paid_date
                   FROM lines l
-                 WHERE l.move_type = 'out_invoice' AND l.payment_state IN ('paid', 'in_payment')
+                 WHERE l.move_type = 'out_invoice' AND l.payment_state IN %(paid_states)s
               GROUP BY l.move_id
                 HAVING BOOL_AND(l.closed IS NOT NULL)
             ),
@@ -350,6 +352,7 @@ class AccountDunningKpi(models.Model):
             today=today,
             opening=opening,
             companies=tuple(companies.ids),
+            paid_states=PAID_PAYMENT_STATES,
             partner_responsibles=self.env["res.partner"]._get_dunning_responsibles_query(),
         )
 
@@ -473,7 +476,8 @@ class AccountDunningKpi(models.Model):
             SQL(
                 """lines l
                  WHERE l.closed IS NOT NULL AND l.balance > 0 AND l.move_type = 'out_invoice'
-                   AND l.payment_state IN ('paid', 'in_payment')"""
+                   AND l.payment_state IN %s""",
+                PAID_PAYMENT_STATES,
             ),
         )
 

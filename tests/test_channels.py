@@ -183,7 +183,8 @@ class TestChannels(DunningCase):
         self.assertIn(letters[0].attachment_id, first.message_ids.attachment_ids)
         action = letters.with_user(self.accountant).action_print_letters()
         self.assertEqual(letters.mapped("state"), ["sent", "sent"])
-        bundle = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        url = action["params"]["next"]["url"]
+        bundle = self.env["ir.attachment"].browse(int(url.split("/")[3].split("?")[0]))
         text = pdf_text(bundle.raw)
         self.assertIn(first.name, text)
         self.assertIn(second.name, text)

@@ -259,7 +259,7 @@ class TestCustomerPage(DunningCase, HttpCase):
         )
         self.assertIn("dispute is recorded", response.text)
         self.assertEqual(self.invoice.dunning_dispute_reason_id, reason)
-        self.assertEqual(self.invoice.dunning_status, "disputed")
+        self.assertEqual(self.invoice.dunning_status, "dispute")
         event = self.answers(self.invoice)
         self.assertEqual((event.event_type, event.call_outcome), ("dispute", "dispute"))
         self.assertIn("not 12", event.note)
@@ -533,7 +533,7 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertRefused(self.dispute(reason_id=""), "Choisissez le motif du litige.")
         self.assertRefused(
             self.dispute(message="x" * 2001),
-            "Votre message\N{NO-BREAK SPACE}: 2\N{NO-BREAK SPACE}000 caractères au plus, "
+            "Votre message : 2\N{NO-BREAK SPACE}000 caractères au plus, "
             "merci de raccourcir le texte.",
         )
 

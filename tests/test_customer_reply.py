@@ -134,8 +134,9 @@ class TestCustomerReply(DunningCase):
             [("partner_id", "=", self.customer.id)]
         )
         self.assertEqual(workspace.last_reply_date, TODAY)
-        # Someone has to read the reply: the customer needs action today.
-        self.assertEqual(workspace.status, "action")
+        # The customer spoke: its status says so until the pause ends.
+        self.assertEqual(workspace.status, "replied")
+        self.assertEqual(workspace.status_until, day(3))
 
     def test_reminders_resume_after_the_pause_once(self):
         self.step_reminder2.offset_days = 3

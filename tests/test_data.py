@@ -44,20 +44,48 @@ class TestDefaultData(DunningCase):
         )
         self.assertEqual(steps.with_context(lang="fr_FR")[0].offset_label, "J-8")
 
+    def load_demo(self):
+        """The demo data, loaded here on a database without it.
+
+        :return: whether the demo's customers are French (it names them so
+            when French is installed)"""
+        if self.env.ref("account_dunning.demo_partner_garage", raise_if_not_found=False):
+            return self.french_before
+        convert_file(
+            self.env(su=True),
+            "account_dunning",
+            "demo/account_dunning_demo.xml",
+            {},
+            mode="init",
+            kind="demo",
+        )
+        return True
+
+    def test_demo_customers_get_one_email_a_day(self):
+        # Café de la Gare owes invoices at two steps, Bistrot du Port one
+        # overdue and one due soon: one email each.
+        self.load_demo()
+        env = self.env(su=True)
+        customers = env["res.partner"].browse(
+            [
+                env.ref(f"account_dunning.demo_partner_{name}").id
+                for name in ("bistrot", "atelier", "boulangerie", "garage", "librairie", "cafe")
+            ]
+        )
+        env["account.dunning.run"]._cron_run_dunning()
+        mails = env["mail.mail"].search(
+            [("model", "=", "res.partner"), ("res_id", "in", customers.ids)]
+        )
+        counts = {
+            partner.name: len(mails.filtered(lambda m, p=partner: m.res_id == p.id))
+            for partner in customers
+        }
+        self.assertEqual(counts["Bistrot du Port"], 1, counts)
+        self.assertEqual(counts["Café de la Gare"], 1, counts)
+        self.assertLessEqual(max(counts.values()), 1, counts)
+
     def test_demo_data_is_a_french_company_ending_with_a_formal_notice(self):
-        # The demo's customers are French when French is installed.
-        french = self.french_before
-        if not self.env.ref("account_dunning.demo_partner_garage", raise_if_not_found=False):
-            # A database without demo data: load it here, in French.
-            french = True
-            convert_file(
-                self.env(su=True),
-                "account_dunning",
-                "demo/account_dunning_demo.xml",
-                {},
-                mode="init",
-                kind="demo",
-            )
+        french = self.load_demo()
         # The demo company is not the test user's: read it as superuser.
         env = self.env(su=True)
         company = env.ref("base.main_company")

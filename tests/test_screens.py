@@ -256,13 +256,18 @@ class TestScreens(DunningCase):
         ):
             self.as_accountant(invoice).action_dunning_send_now()
         message, action_id, button, context = caught.exception.args
-        self.assertIn("These invoices were already reminded today:", message)
+        self.assertIn("These customers were already reminded today:", message)
         # 8:15 UTC is 9:15 in Paris (Babel may put a narrow space before AM).
         self.assertRegex(
             message,
-            re.escape(f"{invoice.display_name}: already reminded today at 9:15")
+            re.escape(
+                f"{invoice.display_name}: {self.customer.display_name} was already reminded "
+                "today at 9:15"
+            )
             + r"\sAM"
-            + re.escape(f" by {first.user_id.name} ({self.step_reminder1.display_name})."),
+            + re.escape(
+                f" by {first.user_id.name} ({self.step_reminder1.display_name}, {invoice.name})."
+            ),
         )
         self.assertEqual(button, "Send again")
         self.assertEqual(context, {"active_model": "account.move", "active_ids": invoice.ids})
@@ -294,8 +299,12 @@ class TestScreens(DunningCase):
         with freeze_time(TODAY), self.assertRaises(RedirectWarning) as caught:
             self.as_accountant(invoice).action_dunning_send_now()
         message, _action_id, button, _context = caught.exception.args
-        self.assertIn("Ces factures ont déjà été relancées aujourd'hui :", message)
-        self.assertIn(f"{invoice.display_name} : déjà relancée aujourd'hui à", message)
+        self.assertIn("Ces clients ont déjà été relancés aujourd'hui :", message)
+        self.assertIn(
+            f"{invoice.display_name} : {self.customer.display_name} a déjà été relancé "
+            "aujourd'hui à",
+            message,
+        )
         self.assertEqual(button, "Envoyer à nouveau")
 
     def test_send_now_approves_a_step_waiting_for_approval(self):

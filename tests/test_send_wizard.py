@@ -1,5 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
 from datetime import timedelta
 
 from odoo.exceptions import UserError
@@ -37,43 +38,38 @@ class TestSendWizard(DunningCase):
         self.env.invalidate_all()
         return wizard, result
 
-    def test_one_email_per_customer_and_step_due(self):
+    def test_one_email_per_customer_in_the_tone_of_its_most_advanced_step(self):
         form = self.open_wizard(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
         # Invoice A1 is 20 days overdue (Reminder 2 due), A2 and B 5 and 3
-        # days (Reminder 1 due): A2 is not in A1's second reminder.
+        # days (Reminder 1 due): A2 goes in A1's second reminder.
         lines = {
             (line.partner_id, line.step_id): line
             for line in (form.line_ids.edit(i) for i in range(len(form.line_ids)))
         }
         self.assertEqual(
             set(lines),
-            {
-                (self.customer, self.step_reminder2),
-                (self.customer, self.step_reminder1),
-                (self.customer_b, self.step_reminder1),
-            },
+            {(self.customer, self.step_reminder2), (self.customer_b, self.step_reminder1)},
         )
         line_a = lines[self.customer, self.step_reminder2]
-        self.assertEqual(line_a.move_ids[:], self.invoice_a1)
-        self.assertEqual(line_a.amount_residual, 1100.0)
+        self.assertEqual(line_a.move_ids[:], self.invoice_a1 | self.invoice_a2)
+        self.assertEqual(line_a.amount_residual, 2300.0)
         self.assertEqual(line_a.template_id, self.template_reminder2)
         self.assertEqual(line_a.recipients, self.customer.email_formatted)
         self.assertIn(self.invoice_a1.name, line_a.body)
-        self.assertNotIn(self.invoice_a2.name, line_a.body)
-        self.assertEqual(lines[self.customer, self.step_reminder1].move_ids[:], self.invoice_a2)
+        self.assertIn(self.invoice_a2.name, line_a.body)
         for line in lines.values():
             line.save()
         wizard, result = self.send(form)
         self.assertTrue(
             result["params"]["message"].startswith(
-                "Reminder emails queued: 3. Invoices reminded: 3. They leave with the mail "
+                "Reminder emails queued: 2. Invoices reminded: 3. They leave with the mail "
                 "queue, in the next few minutes."
             ),
             result["params"]["message"],
         )
         self.assertEqual(wizard.state, "done")
         mails_a, mail_b = self.mails(self.customer), self.mails(self.customer_b)
-        self.assertEqual(len(mails_a), 2, "one email per step, as from the run")
+        self.assertEqual(len(mails_a), 1, "one email per customer, as from the run")
         self.assertEqual(len(mail_b), 1)
         self.assertEqual(mails_a.recipient_ids, self.customer)
         events = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
@@ -100,25 +96,27 @@ class TestSendWizard(DunningCase):
         form = self.open_wizard(self.invoice_a1 | due_today | due_in_8 | due_in_20)
         with freeze_time(TODAY):
             wizard = form.save()
-        steps = {line.step_id: line.move_ids for line in wizard.line_ids}
         # Due today is not overdue: it gets the advance notice, like the
-        # invoice due in 8 days (the notice's date has come), never a
-        # reminder of overdue invoices.
-        self.assertEqual(
-            steps,
-            {self.step_reminder2: self.invoice_a1, self.step_notice: due_today | due_in_8},
-        )
-        notice_line = wizard.line_ids.filtered(lambda line: line.step_id == self.step_notice)
-        with freeze_time(TODAY):
-            self.assertEqual(notice_line.allowed_step_ids, self.step_notice)
+        # invoice due in 8 days (the notice's date has come), in the "also
+        # coming due" block of the customer's one email, never among the
+        # overdue invoices.
+        line = wizard.line_ids
+        self.assertEqual(line.step_id, self.step_reminder2)
+        self.assertEqual(line.move_ids, self.invoice_a1 | due_today | due_in_8)
+        self.assertEqual(line._get_upcoming(), due_today | due_in_8)
+        steps = line._get_move_steps()
+        self.assertEqual(steps[due_today], self.step_notice)
+        self.assertEqual(steps[self.invoice_a1], self.step_reminder2)
+        table, block = str(line.body).split("Also coming due")
+        self.assertIn(self.invoice_a1.name, table)
+        self.assertNotIn(due_today.name, table)
+        self.assertIn(due_today.name, block)
         skipped = {line.move_id: line.reason for line in wizard.skipped_ids}
         self.assertEqual(list(skipped), [due_in_20])
         self.assertIn("Not due yet", skipped[due_in_20])
         self.assertIn(self.step_notice.display_name, skipped[due_in_20])
         # Forced through the API, an overdue step for them is refused.
-        wizard.line_ids.filtered(
-            lambda line: line.step_id == self.step_notice
-        ).step_id = self.step_reminder1
+        line.step_map = json.dumps({str(due_today.id): self.step_reminder1.id})
         with freeze_time(TODAY), self.assertRaisesRegex(UserError, "is not due for invoice"):
             wizard.action_send()
         self.assertFalse(self.events(due_today | due_in_8))
@@ -165,11 +163,11 @@ class TestSendWizard(DunningCase):
         form = self.open_wizard(other)
         wizard = form.save()
         self.run_dunning()
-        self.assertEqual(len(self.mails(self.customer_b)), 2)
+        self.assertEqual(len(self.mails(self.customer_b)), 1, "both invoices, one email")
         with freeze_time(TODAY):
             result = wizard.action_send()
         self.assertIn("Reminder emails queued: 0.", result["params"]["message"])
-        self.assertEqual(len(self.mails(self.customer_b)), 2)
+        self.assertEqual(len(self.mails(self.customer_b)), 1)
 
     def test_line_shows_the_last_reminder_and_the_reminders_sent(self):
         self.run_dunning(TODAY - timedelta(days=4))  # A1 gets Reminder 1 at D+16
@@ -405,7 +403,7 @@ class TestSendWizard(DunningCase):
         pending = self.events(self.invoice_a1 | self.invoice_a2 | self.invoice_b)
         self.assertEqual(pending.mapped("state"), ["pending"] * 3)
         form = self.open_review(pending)
-        self.assertEqual(len(form.line_ids), 3)
+        self.assertEqual(len(form.line_ids), 2, "one email per customer")
         with form.line_ids.edit(0) as line:
             # The same preview as Send reminders: the email as rendered.
             self.assertEqual(
@@ -423,6 +421,8 @@ class TestSendWizard(DunningCase):
         self.assertEqual(pending.mapped("state"), ["queued"] * 3)
         self.assertEqual(pending.user_id, self.accountant)
         self.assertEqual(self.invoice_a1.dunning_step_id, self.step_reminder2)
+        self.assertEqual(self.invoice_a2.dunning_step_id, self.step_reminder1)
+        self.assertEqual(len(self.mails(customer)), 1)
         self.assertIn("Edited before approval.", "".join(self.mails(customer).mapped("body_html")))
         self.assertEqual(self.invoice_b.dunning_step_id, self.step_reminder1)
 

@@ -89,7 +89,7 @@ class TestDunningTour(HttpCase):
         self.assertEqual(set(events.mapped("state")), {"queued"})
         self.assertFalse(self.invoice_c.dunning_event_ids)
         mails = events.mail_id
-        self.assertEqual(len(mails), 3, "one email per customer and step")
+        self.assertEqual(len(mails), 2, "one email per customer")
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         mail_a = mails.filtered(lambda mail: mail.subject == "Tour subject")
         self.assertEqual(mail_a.recipient_ids, self.customer_a)

@@ -72,7 +72,7 @@ class TestWorkspace(DunningCase):
         self.create_invoice(due=day(-3))
         self.create_invoice(partner=self.customer_b, due=day(-30))
         self.run_dunning()
-        self.assertEqual(self.workspace().status, "action", "a step waits for approval")
+        self.assertEqual(self.workspace().status, "approval", "a step waits for approval")
         self.assertEqual(self.workspace(self.customer_b).status, "action", "a call is due")
 
     def test_end_of_sequence_once_the_last_step_is_done(self):
@@ -88,33 +88,38 @@ class TestWorkspace(DunningCase):
 
     def test_status_from_pause_exclusion_promise_and_dispute(self):
         paused = self.create_invoice(due=day(-3))
-        paused.action_dunning_pause(reason="Waiting for a credit note")
+        with freeze_time(TODAY):
+            paused.action_dunning_pause(reason="Waiting for a credit note")
         self.assertEqual(self.workspace().status, "paused")
         excluded = self.env["res.partner"].create(
             {"name": "Excluded", "is_company": True, "dunning_excluded": True}
         )
         self.create_invoice(partner=excluded, due=day(-3))
         self.assertEqual(self.workspace(excluded).status, "excluded")
-        promised = self.create_invoice(partner=self.customer_b, due=day(-3))
-        event = (
-            self.env["account.dunning.event"]
-            .sudo()
-            .create(
-                self.env["account.dunning.event"]._prepare_event_vals(
-                    promised,
-                    self.step_call,
-                    "sent",
-                    TODAY,
-                    call_outcome="promise",
-                    promise_date=day(5),
-                )
-            )
-        )
+        # A promise made on the phone, then broken.
+        promised = self.create_invoice(partner=self.customer_b, due=day(-30))
+        self.run_dunning()
+        call = self.events(promised).activity_id
+        call.write({"dunning_call_outcome": "promise", "dunning_promise_date": day(5)})
+        with freeze_time(TODAY):
+            call.action_done()
         self.assertEqual(self.workspace(self.customer_b).status, "promise")
-        event.write({"promise_date": day(-1)})
-        self.assertNotEqual(self.workspace(self.customer_b).status, "promise", "promise broken")
-        event.write({"call_outcome": "dispute"})
-        self.assertEqual(self.workspace(self.customer_b).status, "dispute")
+        self.assertEqual(self.workspace(self.customer_b).status_until, day(5))
+        self.run_dunning(day(6))
+        with freeze_time(day(6)):
+            line = self.env["account.dunning.customer"].search(
+                [("partner_id", "=", self.customer_b.id)]
+            )
+            self.assertNotEqual(line.status, "promise", "promise broken")
+        # A dispute told on the phone.
+        disputing = self.env["res.partner"].create({"name": "Disputing", "is_company": True})
+        disputed = self.create_invoice(partner=disputing, due=day(-30))
+        self.run_dunning()
+        call = self.events(disputed).activity_id
+        call.write({"dunning_call_outcome": "dispute"})
+        with freeze_time(TODAY):
+            call.action_done()
+        self.assertEqual(self.workspace(disputing).status, "dispute")
 
     def test_default_worklist_is_action_needed_and_end_of_sequence(self):
         action = self.env.ref("account_dunning.account_dunning_customer_action")
@@ -194,18 +199,20 @@ class TestWorkspace(DunningCase):
         waiting = self.create_invoice(due=day(-3))
         call = self.create_invoice(partner=self.customer_b, due=day(-30))
         coming = self.create_invoice(due=day(5))
-        self.assertEqual(self.status(coming), "not_due")
+        self.assertEqual(self.status(coming), "on_track")
         self.run_dunning()
         self.assertEqual(self.status(waiting), "approval")
-        self.assertEqual(self.status(call), "call")
+        self.assertEqual(self.status(call), "action")
         activity = self.events(call).activity_id
         activity.write({"dunning_call_outcome": "dispute"})
         with freeze_time(TODAY):
             activity.action_done()
-        self.assertEqual(self.status(call), "disputed")
-        self.assertEqual(self.status(coming), "not_due")
-        self.events(waiting).action_approve()
-        self.assertEqual(self.status(waiting), "scheduled")
+        self.assertEqual(self.status(call), "dispute")
+        # Its notice is folded into the reminder waiting for approval.
+        self.assertEqual(self.status(coming), "approval")
+        self.events(waiting | coming).action_approve()
+        self.assertEqual(self.status(coming), "on_track")
+        self.assertEqual(self.status(waiting), "on_track")
         waiting.action_dunning_pause(reason="Credit note")
         self.assertEqual(self.status(waiting), "paused")
         self.customer.dunning_excluded = True
@@ -216,9 +223,9 @@ class TestWorkspace(DunningCase):
         mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
         failed = self.create_invoice(partner=mute, due=day(-3))
         self.run_dunning()
-        self.assertEqual(self.status(failed), "call", "its failure is a task for today")
+        self.assertEqual(self.status(failed), "action", "its failure is a task for today")
         self.events(failed).activity_id.unlink()
-        self.assertEqual(self.status(failed), "failed")
+        self.assertEqual(self.status(failed), "action", "to send again")
         with freeze_time(TODAY):
             self.events(ended).activity_id.action_done()
         self.assertEqual(self.status(ended), "end")

@@ -73,12 +73,13 @@ class AccountDunningSend(models.TransientModel):
         for (step, template, send_again), key_lines in lines.grouped(
             lambda line: (line.step_id, line.template_id, line.send_again)
         ).items():
-            groups, edits = [], {}
+            groups, edits, move_steps = [], {}, {}
             for line in key_lines:
                 line_moves = line._get_moves_to_send(late_reasons)
                 if not line_moves:
                     continue
                 groups.append((line.partner_id, line_moves.sudo()))
+                move_steps.update(line._get_move_steps())
                 if line_moves == line.move_ids:
                     # Edited for these very invoices: sent as edited.
                     edits[line_moves[:1].id] = {"subject": line.subject, "body_html": line.body}
@@ -91,6 +92,7 @@ class AccountDunningSend(models.TransientModel):
                     approved=True,
                     template=template.sudo(),
                     edits=edits,
+                    move_steps=move_steps,
                     **options,
                 )
         events = self._record_sent(vals_list)
@@ -109,8 +111,9 @@ class AccountDunningSend(models.TransientModel):
 
         Each invoice goes with the email step due for it today (see
         ``account.move._get_dunning_step_to_remind``): a customer whose
-        invoices are at different steps gets one email per step, as from the
-        scheduled run. A customer already reminded by email today is shown
+        invoices are at different steps gets one email, in the tone of the
+        most advanced, as from the scheduled run (one per step with the
+        company setting). A customer already reminded today is shown
         unticked, to be sent again only on purpose.
         """
         today = fields.Date.context_today(self)
@@ -124,16 +127,22 @@ class AccountDunningSend(models.TransientModel):
         skipped += [(move, self._get_not_due_reason(move, today)) for move in not_due]
         candidates -= not_due
         history = self._get_reminder_history(candidates, today)
-        for (company, partner, step), customer_moves in candidates.grouped(
-            lambda move: (move.company_id, move.commercial_partner_id, steps[move])
+        for (company, partner, _step), customer_moves in candidates.grouped(
+            lambda move: self._get_message_key(move, steps[move])
         ).items():
+            move_steps = {move: steps[move] for move in customer_moves}
+            step = self.env["account.dunning.run"]._get_lead_step(
+                customer_moves.mapped(lambda move: steps[move])
+            )
             reason = self._get_customer_skip_reason(partner, customer_moves, step)
             if reason:
                 skipped += [(move, reason) for move in customer_moves]
                 continue
             line_vals.append(
                 Command.create(
-                    self._prepare_line_vals(partner, company, step, customer_moves, history)
+                    self._prepare_line_vals(
+                        partner, company, step, customer_moves, history, move_steps
+                    )
                 )
             )
         return {
@@ -162,15 +171,19 @@ class AccountDunningSend(models.TransientModel):
         open_events = events.filtered(lambda event: event.move_id not in reasons)
         history = self._get_reminder_history(open_events.move_id, today)
         line_vals = []
-        for (company, partner, step), step_events in open_events.grouped(
-            lambda event: (event.company_id, event.partner_id, event.step_id)
+        for (company, partner, _step), customer_events in open_events.grouped(
+            lambda event: self._get_message_key(event.move_id, event.step_id)
         ).items():
-            customer_moves = step_events.move_id.sorted(
+            customer_moves = customer_events.move_id.sorted(
                 lambda move: (move.invoice_date_due, move.id)
             )
+            move_steps = {event.move_id: event.step_id for event in customer_events}
+            step = self.env["account.dunning.run"]._get_lead_step(customer_events.step_id)
             line_vals.append(
                 Command.create(
-                    self._prepare_line_vals(partner, company, step, customer_moves, history)
+                    self._prepare_line_vals(
+                        partner, company, step, customer_moves, history, move_steps
+                    )
                 )
             )
         return {
@@ -220,15 +233,24 @@ class AccountDunningSend(models.TransientModel):
         ]
 
     @api.model
-    def _prepare_line_vals(self, partner, company, step, moves, history):
-        """A customer's line: its invoices due for ``step``, what it already
-        received, and whether it was reminded today."""
+    def _get_message_key(self, move, step):
+        """The invoices of one email: a customer's in a company, or with the
+        company setting of one message per step, those at the same step."""
+        per_step = move.company_id.dunning_one_message_per_step
+        return (move.company_id, move.commercial_partner_id, step if per_step else False)
+
+    @api.model
+    def _prepare_line_vals(self, partner, company, step, moves, history, move_steps):
+        """A customer's line: its invoices, each with its own step
+        (``move_steps``), in the tone of ``step``, what it already received,
+        and whether it was reminded today."""
         last_event = history["last"].get(partner)
         today_event = history["today"].get(partner)
         return {
             "partner_id": partner.id,
             "company_id": company.id,
             "move_ids": [Command.set(moves.ids)],
+            "step_map": json.dumps({str(move.id): step.id for move, step in move_steps.items()}),
             "step_id": step.id,
             "snapshot": self._get_snapshot(moves),
             "last_reminder_date": last_event.date if last_event else False,
@@ -239,7 +261,26 @@ class AccountDunningSend(models.TransientModel):
 
     @api.model
     def _get_not_due_reason(self, move, today):
-        """Why an invoice is not proposed: no email step is due for it yet."""
+        """Why an invoice is not proposed: it is past the email steps due,
+        or no email step is due for it yet."""
+        furthest = move._get_dunning_furthest_step()
+        if furthest and any(
+            step.channel == "email" and step._is_due_for(move.dunning_date_due, today)
+            for step in move.sudo().dunning_sequence_id.step_ids
+        ):
+            waiting = move.sudo().dunning_event_ids.filtered(
+                lambda event: event.state == "pending" and event.step_id == furthest.sudo()
+            )
+            if waiting:
+                return _(
+                    "%(step)s is waiting for approval or printing: an earlier reminder "
+                    "is not sent.",
+                    step=furthest.display_name,
+                )
+            return _(
+                "It already reached %(step)s: an earlier reminder is not sent.",
+                step=furthest.display_name,
+            )
         ahead = (
             move.sudo()
             .dunning_sequence_id.step_ids.filtered(

@@ -112,20 +112,25 @@ class AccountDunningSendLine(models.TransientModel):
     snapshot = fields.Char(
         help="Last dunning event of each invoice when the wizard was opened.",
     )
+    step_map = fields.Char(
+        help="The step each invoice is recorded at once the email is sent.",
+    )
 
     @api.depends("move_ids")
     def _compute_amount_residual(self):
         for line in self:
             line.amount_residual = sum(line.move_ids.mapped("amount_residual_signed"))
 
-    @api.depends("move_ids", "sequence_id")
+    @api.depends("move_ids", "sequence_id", "step_map")
     def _compute_allowed_step_ids(self):
+        # The tone of the email: a step due for one of the invoices it
+        # reminds; each invoice is recorded at its own step anyway.
         today = fields.Date.context_today(self)
         for line in self:
-            moves = line.move_ids._origin
+            moves = line._get_reminded_moves()
             line.allowed_step_ids = line.sequence_id.step_ids.filtered(
                 lambda step, moves=moves: step.channel == "email"
-                and all(step._is_due_for(move.dunning_date_due, today) for move in moves)
+                and any(step._is_due_for(move.dunning_date_due, today) for move in moves)
             )
 
     @api.depends("reminded_today", "send_again")
@@ -153,15 +158,18 @@ class AccountDunningSendLine(models.TransientModel):
                 line.partner_id._get_reminder_recipients().mapped("email_formatted")
             )
 
-    @api.depends("template_id", "move_ids")
+    @api.depends("template_id", "move_ids", "step_id")
     def _compute_preview(self):
         """Render the email of each customer, once per template."""
         Run = self.env["account.dunning.run"].sudo()
         for template, lines in self.grouped("template_id").items():
             move_groups = [line._get_sorted_moves() for line in lines]
+            upcoming = self.env["account.move"].concat(*(line._get_upcoming() for line in lines))
             rendered = (
                 Run._render_reminder_emails(
-                    [moves for moves in move_groups if moves], template=template.sudo()
+                    [moves for moves in move_groups if moves],
+                    template=template.sudo(),
+                    upcoming=upcoming.sudo(),
                 )
                 if template
                 else {}
@@ -186,24 +194,59 @@ class AccountDunningSendLine(models.TransientModel):
         self.ensure_one()
         return self.move_ids._origin.sorted(lambda move: (move.invoice_date_due, move.id))
 
+    def _get_move_steps(self):
+        """{invoice: the step it is recorded at once the email is sent}: its
+        own, unless the person chose a milder tone for the email."""
+        self.ensure_one()
+        steps = json.loads(self.step_map or "{}")
+        Step = self.env["account.dunning.step"].sudo()
+        move_steps = {}
+        for move in self.move_ids._origin:
+            step = Step.browse(steps[str(move.id)]) if str(move.id) in steps else self.step_id
+            if step.offset_days > self.step_id.offset_days:
+                step = self.step_id.sudo()
+            move_steps[move.sudo()] = step
+        return move_steps
+
+    def _get_upcoming(self):
+        """The invoices given as "also coming due": their own step comes
+        before their due date while the email's comes after."""
+        self.ensure_one()
+        return self.env["account.dunning.run"]._get_upcoming_moves(
+            self.step_id, [(self.partner_id, self.move_ids._origin)], self._get_move_steps()
+        )
+
+    def _get_reminded_moves(self):
+        """The invoices the email reminds in its own tone: all of them but
+        those also coming due."""
+        self.ensure_one()
+        moves = self.move_ids._origin
+        return moves - self._get_upcoming() or moves
+
     def _check_steps_due(self, today):
         """Refuse a step that is not due for one of its invoices, whatever
-        the client sent."""
+        the client sent; the invoices also coming due need theirs due."""
         for line in self:
-            for move in line.move_ids.sudo():
-                if not line.step_id._is_due_for(move.dunning_date_due, today):
+            for move, own_step in line._get_move_steps().items():
+                if not own_step._is_due_for(move.dunning_date_due, today):
                     raise UserError(
                         _(
                             "%(step)s is not due for invoice %(invoice)s: it is due on "
-                            "%(date)s. Choose a step due for all the invoices of %(customer)s.",
-                            step=line.step_id.display_name,
+                            "%(date)s.",
+                            step=own_step.display_name,
                             invoice=move.name,
-                            date=format_date(
-                                self.env, line.step_id._get_date(move.dunning_date_due)
-                            ),
-                            customer=line.partner_id.display_name,
+                            date=format_date(self.env, own_step._get_date(move.dunning_date_due)),
                         )
                     )
+            if line.step_id not in line.allowed_step_ids:
+                raise UserError(
+                    _(
+                        "%(step)s is due for none of the invoices of %(customer)s: choose "
+                        "the step of one of them.",
+                        step=line.step_id.display_name,
+                        customer=line.partner_id.display_name,
+                    )
+                )
 
     def _get_late_skip_reasons(self, today):
         """{invoice: reason} for the invoices that can no longer be reminded

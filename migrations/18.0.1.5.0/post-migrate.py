@@ -51,6 +51,9 @@ def migrate(cr, version):
         )
     )
     helpers.recompute_dunning_next(env)
+    # 18.0.1.5.0: one collection status per invoice and customer, stored.
+    fill_pause_origins(cr)
+    env["account.move"]._dunning_init_status()
     # 18.0.1.2.0 and 18.0.1.4.0: the KPIs and the customers' payment
     # behaviour, computed by the scheduler soon after the upgrade rather
     # than at the next night.
@@ -92,3 +95,31 @@ def move_legal_interest_rate(env):
                 rate.rate,
                 start,
             )
+
+
+def fill_pause_origins(cr):
+    """Who paused the invoices paused before 18.0.1.5.0: the customer when
+    a promise, a claim of payment or a reply explains the pause's end,
+    else a person."""
+    cr.execute(
+        """
+        UPDATE account_move m
+           SET dunning_pause_origin = CASE
+                   WHEN EXISTS (SELECT 1 FROM account_dunning_event e
+                                 WHERE e.move_id = m.id AND e.call_outcome = 'promise'
+                                   AND e.promise_date = m.dunning_pause_until) THEN 'promise'
+                   WHEN EXISTS (SELECT 1 FROM account_dunning_event e
+                                  JOIN res_company c ON c.id = e.company_id
+                                 WHERE e.move_id = m.id AND e.event_type = 'answer'
+                                   AND e.date + c.dunning_paid_claim_days - 1
+                                       = m.dunning_pause_until) THEN 'claim'
+                   WHEN EXISTS (SELECT 1 FROM account_dunning_event e
+                                  JOIN res_company c ON c.id = e.company_id
+                                 WHERE e.move_id = m.id AND e.event_type = 'reply'
+                                   AND e.date + c.dunning_reply_pause_days
+                                       = m.dunning_pause_until) THEN 'reply'
+                   ELSE 'manual'
+               END
+         WHERE m.dunning_paused AND m.dunning_pause_origin IS NULL
+        """
+    )

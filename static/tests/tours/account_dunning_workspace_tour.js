@@ -56,7 +56,7 @@ registry.category("web_tour.tours").add("account_dunning_workspace_tour", {
         {
             content: "They are queued",
             trigger:
-                ".o_notification:contains('Reminder emails queued: 2. Invoices reminded: 2.')",
+                ".o_notification:contains('Reminder emails queued: 1. Invoices reminded: 2.')",
         },
         {
             content: "Open the reporting menu",
