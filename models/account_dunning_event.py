@@ -267,7 +267,7 @@ class AccountDunningEvent(models.Model):
         return self - self.browse([event.id for event in blocked]), blocked
 
     @api.model
-    def _notify_not_sent(self, blocked):
+    def _notify_not_sent(self, blocked, title=None):
         """True, or a notification of the steps not sent and why."""
         if not blocked:
             return True
@@ -281,7 +281,7 @@ class AccountDunningEvent(models.Model):
             "params": {
                 "type": "warning",
                 "sticky": True,
-                "message": _("Not sent:") + "\n" + lines,
+                "message": (title or _("Not sent:")) + "\n" + lines,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -321,13 +321,8 @@ class AccountDunningEvent(models.Model):
         blocked_letters = self.browse([event.id for event in blocked]).attachment_id
         letters = letters.filtered(lambda event: event.attachment_id not in blocked_letters)
         if not letters:
-            raise UserError(
-                _("No letter is printed:")
-                + "".join(
-                    f"\n- {event.move_id.name} ({event.step_id.name}): {reason}"
-                    for event, reason in blocked.items()
-                )
-            )
+            # Told, not raised: the events keep the reason written.
+            return self._notify_not_sent(blocked, _("No letter is printed:"))
         attachments = letters.sudo().attachment_id
         merged = merge_pdf([base64.b64decode(attachment.datas) for attachment in attachments])
         bundle = (
@@ -643,11 +638,13 @@ class AccountDunningEvent(models.Model):
                 ("activity_id", "!=", False),
             ]
         )
+        # Those an answer of the customer holds are not work for today.
         approvals = Event.search(
             [
                 ("state", "=", "pending"),
                 ("attachment_id", "=", False),
                 ("event_type", "=", "reminder"),
+                ("move_id.dunning_status", "=", "approval"),
             ]
         )
         failures = Event.search([("state", "=", "failed"), ("activity_id", "!=", False)])

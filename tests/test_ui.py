@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -174,3 +174,89 @@ class TestCustomerTour(HttpCase):
         self.assertLessEqual(
             abs((promised.dunning_pause_until - today - timedelta(days=10)).days), 1
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseTour(HttpCase):
+    """One voice, in a real Chromium: the customer promises from its page,
+    a Dunning User working in French sees the promise in the workspace and
+    cannot print the formal notice that was waiting."""
+
+    def test_promise_shows_in_the_workspace_and_stops_the_formal_notice(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        company = self.env.ref("base.main_company")
+        new_test_user(
+            self.env,
+            login="claire_promise",
+            password="claire-promise-2026",
+            name="Claire Promesse",
+            lang="fr_FR",
+            company_id=company.id,
+            groups="account.group_account_invoice,account_dunning.group_account_dunning_user",
+        )
+        sequence = self.env["account.dunning.sequence"].create(
+            {
+                "name": "Tour Formal Notice",
+                "company_id": company.id,
+                "step_ids": [
+                    Command.create(
+                        {"name": "Mise en demeure", "offset_days": 30, "channel": "formal_notice"}
+                    )
+                ],
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Client Promesse",
+                "is_company": True,
+                "email": "promesse@example.com",
+                "lang": "fr_FR",
+                "street": "1 rue de la Paix",
+                "zip": "69001",
+                "city": "Lyon",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        customer.with_company(company).dunning_sequence_id = sequence
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": customer.id,
+                "invoice_date": today - timedelta(days=70),
+                "invoice_date_due": today - timedelta(days=40),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Tour", "quantity": 1, "price_unit": 900, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        self.env["account.dunning.run"]._cron_run_dunning()
+        notice = invoice.dunning_event_ids
+        self.assertEqual((notice.channel, notice.state), ("formal_notice", "pending"))
+        self.assertEqual(invoice.dunning_status, "letter")
+        url = self.env["account.dunning.run"]._get_customer_page_url(customer, company)
+        self.start_tour(url, "account_dunning_promise_tour", timeout=180)
+        self.assertEqual(invoice.dunning_status, "promise")
+        self.start_tour(
+            "/odoo/action-account_dunning.account_dunning_customer_action",
+            "account_dunning_promise_workspace_tour",
+            login="claire_promise",
+            password="claire-promise-2026",
+            timeout=180,
+        )
+        self.start_tour(
+            "/odoo/action-account_dunning.account_dunning_event_action_letters",
+            "account_dunning_promise_letters_tour",
+            login="claire_promise",
+            password="claire-promise-2026",
+            timeout=180,
+        )
+        self.env.invalidate_all()
+        self.assertEqual(notice.state, "pending", "waits for the promise to end")
+        self.assertIn("promis de payer", notice.note)
