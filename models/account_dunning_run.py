@@ -11,7 +11,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.tools import SQL, config, format_amount, format_date
 
-from .account_move import PAID_PAYMENT_STATES
+from .account_move import MESSAGE_EVENT_TYPES, PAID_PAYMENT_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ class AccountDunningRun(models.AbstractModel):
             customers held by another transaction were left for later)
         """
         self._run_retryable(self._end_holds, company, today)
-        self._run_retryable(self._send_thank_you, company, today)
-        self._run_retryable(self._run_payment_plans, company, today)
+        # Plans done or broken first: the invoices of a broken plan get the
+        # step then due today.
+        plan_emails = self._run_retryable(self._run_payment_plans, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
@@ -126,7 +127,31 @@ class AccountDunningRun(models.AbstractModel):
             # At least one batch per call, so that every call moves on.
             if deadline and time.monotonic() >= deadline and start + batch_size < len(partner_ids):
                 return done, True, bool(skipped_partners)
+        # After the reminders, the day's other messages: a customer reminded
+        # today gets them tomorrow, one message a day.
+        if plan_emails:
+            self._run_retryable(self._send_payment_plan_emails, company, today, plan_emails)
+        self._run_retryable(self._send_thank_you, company, today)
         return done, False, bool(skipped_partners)
+
+    @api.model
+    def _get_customers_messaged_today(self, company, today):
+        """Ids of the customers of ``company`` who got a dunning message on
+        ``today``: a reminder, a plan email or a thank-you."""
+        groups = (
+            self.env["account.dunning.event"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "=", today),
+                    ("event_type", "in", MESSAGE_EVENT_TYPES),
+                    ("state", "in", ("sent", "queued")),
+                ],
+                ["partner_id"],
+            )
+        )
+        return {partner.id for (partner,) in groups}
 
     def _run_retryable(self, method, *args):
         """Run ``method`` in a savepoint; a transaction that lost a race
@@ -819,7 +844,7 @@ class AccountDunningRun(models.AbstractModel):
         """Thank, once, the customers who fully paid invoices that received
         at least one reminder, when their sequence has a thank-you email:
         one email per customer, isolated per customer like a step."""
-        moves = self._lock_thanked_moves(company)
+        moves = self._lock_thanked_moves(company, today)
         vals_list = []
         for sequence, sequence_moves in moves.grouped("dunning_sequence_id").items():
             template = sequence.thank_you_template_id
@@ -839,10 +864,10 @@ class AccountDunningRun(models.AbstractModel):
         return self.env["account.dunning.event"].sudo().create(vals_list)
 
     @api.model
-    def _lock_thanked_moves(self, company):
+    def _lock_thanked_moves(self, company, today):
         """Lock and return the paid invoices of a company to thank: reminded
         at least once (by a step or a payment plan), never thanked, following
-        a sequence that thanks."""
+        a sequence that thanks, of customers who got no message ``today``."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -859,11 +884,19 @@ class AccountDunningRun(models.AbstractModel):
                                   AND e.event_type IN ('reminder', 'plan'))
                    AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
                                     WHERE e.move_id = m.id AND e.event_type = 'thank_you')
+                   AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
+                                    WHERE e.partner_id = m.commercial_partner_id
+                                      AND e.company_id = m.company_id
+                                      AND e.date = %(today)s
+                                      AND e.event_type IN %(messages)s
+                                      AND e.state IN ('sent', 'queued'))
               ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
                    FOR UPDATE OF m SKIP LOCKED
                 """,
                 company_id=company.id,
                 paid_states=PAID_PAYMENT_STATES,
+                today=today,
+                messages=MESSAGE_EVENT_TYPES,
             )
         )
         return self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())

@@ -60,6 +60,8 @@ ANSWER_STATUSES = ("probably_paid", "replied", "promise", "dispute", "plan")
 # The statuses whose invoices the run, Send Reminders and Send Next Reminder
 # may remind.
 REMINDABLE_STATUSES = ("action", "end", "on_track")
+# The events that are a message to the customer: one a day.
+MESSAGE_EVENT_TYPES = ("reminder", "plan", "thank_you")
 # Why an invoice is paused, for its status.
 PAUSE_ORIGINS = [
     ("manual", "By a Person"),
@@ -1057,6 +1059,8 @@ class AccountMove(models.Model):
             if company.dunning_one_message_per_step:
                 not_reminded = [("dunning_event_ids", "not any", reminded_today)]
             else:
+                # Its plan's email or its thanks count as its message too.
+                reminded_today[2] = ("event_type", "in", MESSAGE_EVENT_TYPES)
                 not_reminded = [
                     ("commercial_partner_id.dunning_event_ids", "not any", reminded_today)
                 ]

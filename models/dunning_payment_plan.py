@@ -21,12 +21,17 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _run_payment_plans(self, company, today):
+        """Close the plans paid and break those missed too often.
+
+        :return: the plans' emails of the day, to send with
+            ``_send_payment_plan_emails``: [(plan, reminded, announced)]
+        """
         plans = (
             self.env["account.dunning.plan"]
             .sudo()
             .search([("company_id", "=", company.id), ("state", "=", "active")])
         )
-        emails = {"notice": [], "reminder": []}
+        emails = []
         for plan in plans:
             action, reminded, announced = self._get_plan_action(plan, today)
             if action == "done":
@@ -34,16 +39,26 @@ class AccountDunningRun(models.AbstractModel):
             elif action == "broken":
                 self._break_plan(plan, today)
             elif action:
-                emails[action].append((plan, reminded, announced))
+                emails.append((action, plan, reminded, announced))
+        return emails
+
+    @api.model
+    def _send_payment_plan_emails(self, company, today, emails):
+        """Send the plans' emails of the day, but to customers who got
+        another message today: theirs go tomorrow."""
+        messaged = self._get_customers_messaged_today(company, today)
         vals_list = []
         for action, template_ref in (
             ("notice", PLAN_NOTICE_TEMPLATE),
             ("reminder", PLAN_REMINDER_TEMPLATE),
         ):
-            if emails[action]:
-                vals_list += self._send_plan_emails(
-                    self.env.ref(template_ref), emails[action], today
-                )
+            todo = [
+                (plan, reminded, announced)
+                for kind, plan, reminded, announced in emails
+                if kind == action and plan.partner_id.id not in messaged
+            ]
+            if todo:
+                vals_list += self._send_plan_emails(self.env.ref(template_ref), todo, today)
         return self.env["account.dunning.event"].sudo().create(vals_list)
 
     @api.model

@@ -371,6 +371,7 @@ def check_upgrade(registry, release, upgrade_log):
         check_templates(env)
         if release == FIRST_RELEASE:
             check_legal_rate_moved(env)
+        check_statuses(env)
         check_screens(env)
     with smtp_server() as (port, messages), ecb_server() as ecb_url:
         with environment(registry) as env:
@@ -452,6 +453,21 @@ def check_legal_rate_moved(env):
         [("date", "=", start), ("category", "=", "other")]
     )
     check(rate.rate == LEGAL_RATE, f"legal rate of {start}: {rate.rate} == {LEGAL_RATE}")
+
+
+def check_statuses(env):
+    """The collection status of 18.0.1.5.0, filled on the invoices already
+    there and read by the workspace."""
+    print("Collection statuses:")
+    expected = {"g1": "paused", "d1": "excluded", "e1": "settled", "a1": "on_track"}
+    found = {key: invoice_of(env, key).dunning_status for key in expected}
+    check(found == expected, f"invoices: {found} == {expected}")
+    workspace = env["account.dunning.customer"].search([])
+    by_customer = {line.partner_id.ref.removeprefix("upgrade-"): line.status for line in workspace}
+    check(
+        by_customer.get("gamma") == "paused" and by_customer.get("delta") == "excluded",
+        f"customers: {by_customer}",
+    )
 
 
 def check_screens(env):

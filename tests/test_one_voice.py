@@ -358,3 +358,40 @@ class TestOneVoice(DunningCase):
             activity.action_feedback(feedback="Goods damaged")
         self.assertEqual(invoice.dunning_status, "dispute")
         self.assertTrue(invoice.dunning_dispute_reason_id)
+
+    def test_a_plan_email_and_a_thank_you_wait_for_a_day_without_reminder(self):
+        # The customer's plan announces an instalment and it paid a reminded
+        # invoice, the day another invoice is due for reminder 1.
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        planned = self.create_invoice(due=day(-10), amount=600)
+        with freeze_time(TODAY):
+            plan = self.env["account.dunning.plan"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [Command.set(planned.ids)],
+                    "line_ids": [
+                        Command.create({"date": day(3), "amount": 300}),
+                        Command.create({"date": day(33), "amount": 300}),
+                    ],
+                }
+            )
+            plan.action_confirm()
+        thanked = self.create_invoice(due=day(-20))
+        self.run_dunning(day(-6))
+        self.assertTrue(self.reminders(thanked, day(-6)))
+        self.pay(thanked, day=day(-1))
+        reminded = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        today = self.events(planned | thanked | reminded).filtered(
+            lambda event: event.date == TODAY and event.state in ("sent", "queued")
+        )
+        self.assertEqual(today.move_id, reminded, "one message today: the reminder")
+        # Then one a day: the plan's notice, then the thanks.
+        for offset, event_type in ((1, "plan"), (2, "thank_you")):
+            self.run_dunning(day(offset))
+            events = self.events(planned | thanked | reminded).filtered(
+                lambda event, offset=offset: event.date == day(offset)
+            )
+            self.assertEqual(events.mapped("event_type"), [event_type])
