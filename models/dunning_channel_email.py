@@ -3,6 +3,7 @@
 import ast
 import datetime
 import logging
+import textwrap
 import uuid
 
 import babel.dates
@@ -11,7 +12,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, models, tools
 from odoo.tools import SQL
-from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.mail import generate_tracking_message_id, html_to_inner_content
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.base.models.res_lang import intersperse
@@ -25,6 +26,10 @@ EMAIL_LAYOUT = "mail.mail_notification_layout_with_responsible_signature"
 LAYOUT_BODY = "___DUNNING_BODY___"
 LAYOUT_URL = "___DUNNING_URL___"
 LAYOUT_TITLE = "___DUNNING_TITLE___"
+LAYOUT_PREVIEW = "___DUNNING_PREVIEW___"
+# The preview of an email, as mail.message computes it: what mail clients
+# show of it in the list of emails.
+PREVIEW_LENGTH = 190
 
 
 class AccountDunningRun(models.AbstractModel):
@@ -426,14 +431,16 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _get_layout_parts(self, company, lang):
-        """Odoo's email layout of ``company`` in ``lang``, rendered once with
-        stand-ins for the body, the link and the title of each email."""
+        """Odoo's email layout of ``company`` in ``lang``, the customer's
+        language, every word of it (header, button, footer), rendered once
+        with stand-ins for the body, its preview, the link and the title of
+        each email."""
         cache = self.env.context.get("dunning_layout_cache")
         key = (company.id, lang)
         if cache is not None and key in cache:
             return cache[key]
         env = self.with_context(lang=lang).env
-        message = env["mail.message"].new({"body": Markup(LAYOUT_BODY)})
+        message = env["mail.message"].new({"body": Markup(LAYOUT_BODY), "preview": LAYOUT_PREVIEW})
         layout = env["ir.qweb"]._render(
             EMAIL_LAYOUT,
             {
@@ -457,7 +464,7 @@ class AccountDunningRun(models.AbstractModel):
                 "email_notification_allow_header": True,
                 "email_notification_allow_footer": True,
                 "has_button_access": True,
-                "button_access": {"url": LAYOUT_URL, "title": _("View and pay online")},
+                "button_access": {"url": LAYOUT_URL, "title": env._("View and pay online")},
                 "actions": [],
             },
             minimal_qcontext=True,
@@ -476,8 +483,10 @@ class AccountDunningRun(models.AbstractModel):
         layout = self._get_layout_parts(company, lang)
         if not layout:
             return values["body_html"]
+        preview = textwrap.shorten(html_to_inner_content(values["body_html"]), PREVIEW_LENGTH)
         return Markup(
-            layout.replace(LAYOUT_BODY, values["body_html"])
+            layout.replace(LAYOUT_PREVIEW, escape(preview))
+            .replace(LAYOUT_BODY, values["body_html"])
             .replace(LAYOUT_URL, escape(self._get_customer_page_url(partner, company)))
             .replace(LAYOUT_TITLE, escape(partner.display_name))
         )
