@@ -244,15 +244,34 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _trigger_mail_queue(self):
-        """Ask the mail queue to run now; say when the emails leave."""
+        """Ask the mail queue to send, once this transaction is committed,
+        the emails queued in it, rather than at its hourly run; say when
+        they leave. Every sender of the module calls it when it has queued
+        emails: one trigger per transaction sends them all."""
         cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
         if not cron or not cron.sudo().active:
             return _(
                 "The outgoing mail queue is stopped: they leave when an administrator "
                 "starts it again."
             )
-        cron.sudo()._trigger()
+        if not self._is_mail_queue_triggered(cron):
+            cron.sudo()._trigger()
         return _("They leave with the mail queue, in the next few minutes.")
+
+    @api.model
+    def _is_mail_queue_triggered(self, cron):
+        """Whether this transaction already triggered the mail queue: its
+        triggers bear the transaction's time (one rolled back with a
+        savepoint is gone). Another transaction's trigger is not enough:
+        the queue may be running it already, before these emails are
+        committed."""
+        return bool(
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("create_date", "=", self.env.cr.now())], limit=1
+            )
+        )
 
     # Rendering ----------------------------------------------------------
 
@@ -535,7 +554,8 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _queue_reminder_emails(self, to_send, template):
-        """Queue one email per customer, logged on the customer's chatter.
+        """Queue one email per customer, logged on the customer's chatter,
+        and have the mail queue send them once the transaction is committed.
 
         The mail and its message are created in the same transaction as the
         events, so a reminder is either recorded and queued, or neither.
@@ -583,6 +603,7 @@ class AccountDunningRun(models.AbstractModel):
             ]
         )
         self._subscribe_responsibles(to_send)
+        self._trigger_mail_queue()
         return mails
 
     @api.model
