@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from werkzeug.exceptions import NotFound
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_amount
@@ -160,7 +160,9 @@ class DunningCustomerPage(http.Controller):
         Run, partner, company = self._get_run_and_customer(token)
         moves = Run._get_customer_page_moves(partner, company)
         if not moves or len(moves.currency_id) != 1:
-            raise ValidationError(_("There is nothing to pay in one currency."))
+            raise ValidationError(
+                Run._in_customer_language(partner).env._("There is nothing to pay in one currency.")
+            )
         portal = PaymentPortal()
         portal._validate_transaction_kwargs(kwargs)
         kwargs["amount"] = sum(moves.mapped("amount_residual"))

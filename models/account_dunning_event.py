@@ -623,6 +623,8 @@ class AccountDunningEvent(models.Model):
                 ]
             )
         )
+        if mails:
+            Run._trigger_mail_queue()
         self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
         return mails
 

@@ -1153,9 +1153,10 @@ class AccountMove(models.Model):
         return self.dunning_step_id
 
     def _get_dunning_instalments_label(self):
-        """'Instalments left: $ 300.00 due 01/31/2026 (overdue), ...' for an
-        invoice with an instalment left before its last due date, else
-        False."""
+        """'Instalments left: $ 300.00 due January 31, 2026 (overdue), ...'
+        for an invoice with an instalment left before its last due date,
+        else False. The customer reads it: the month in words, as a numeric
+        date reads differently from one language to another."""
         self.ensure_one()
         # Only an instalment before the last due date left to pay makes the
         # due date column say too little: the lines are read only then.
@@ -1170,7 +1171,7 @@ class AccountMove(models.Model):
             label = _(
                 "%(amount)s due %(date)s",
                 amount=format_amount(self.env, amount, self.currency_id),
-                date=format_date(self.env, due),
+                date=format_date(self.env, due, date_format="long"),
             )
             labels.append(_("%(label)s (overdue)", label=label) if overdue else label)
         if not labels:

@@ -3,6 +3,7 @@
 import ast
 import datetime
 import logging
+import textwrap
 import uuid
 
 import babel.dates
@@ -11,7 +12,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, models, tools
 from odoo.tools import SQL
-from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.mail import generate_tracking_message_id, html_to_inner_content
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.base.models.res_lang import intersperse
@@ -25,6 +26,10 @@ EMAIL_LAYOUT = "mail.mail_notification_layout_with_responsible_signature"
 LAYOUT_BODY = "___DUNNING_BODY___"
 LAYOUT_URL = "___DUNNING_URL___"
 LAYOUT_TITLE = "___DUNNING_TITLE___"
+LAYOUT_PREVIEW = "___DUNNING_PREVIEW___"
+# The preview of an email, as mail.message computes it: what mail clients
+# show of it in the list of emails.
+PREVIEW_LENGTH = 190
 
 
 class AccountDunningRun(models.AbstractModel):
@@ -246,15 +251,34 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _trigger_mail_queue(self):
-        """Ask the mail queue to run now; say when the emails leave."""
+        """Ask the mail queue to send, once this transaction is committed,
+        the emails queued in it, rather than at its hourly run; say when
+        they leave. Every sender of the module calls it when it has queued
+        emails: one trigger per transaction sends them all."""
         cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
         if not cron or not cron.sudo().active:
             return _(
                 "The outgoing mail queue is stopped: they leave when an administrator "
                 "starts it again."
             )
-        cron.sudo()._trigger()
+        if not self._is_mail_queue_triggered(cron):
+            cron.sudo()._trigger()
         return _("They leave with the mail queue, in the next few minutes.")
+
+    @api.model
+    def _is_mail_queue_triggered(self, cron):
+        """Whether this transaction already triggered the mail queue: its
+        triggers bear the transaction's time (one rolled back with a
+        savepoint is gone). Another transaction's trigger is not enough:
+        the queue may be running it already, before these emails are
+        committed."""
+        return bool(
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count(
+                [("cron_id", "=", cron.id), ("create_date", "=", self.env.cr.now())], limit=1
+            )
+        )
 
     # Rendering ----------------------------------------------------------
 
@@ -457,14 +481,16 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _get_layout_parts(self, company, lang):
-        """Odoo's email layout of ``company`` in ``lang``, rendered once with
-        stand-ins for the body, the link and the title of each email."""
+        """Odoo's email layout of ``company`` in ``lang``, the customer's
+        language, every word of it (header, button, footer), rendered once
+        with stand-ins for the body, its preview, the link and the title of
+        each email."""
         cache = self.env.context.get("dunning_layout_cache")
         key = (company.id, lang)
         if cache is not None and key in cache:
             return cache[key]
         env = self.with_context(lang=lang).env
-        message = env["mail.message"].new({"body": Markup(LAYOUT_BODY)})
+        message = env["mail.message"].new({"body": Markup(LAYOUT_BODY), "preview": LAYOUT_PREVIEW})
         layout = env["ir.qweb"]._render(
             EMAIL_LAYOUT,
             {
@@ -488,7 +514,7 @@ class AccountDunningRun(models.AbstractModel):
                 "email_notification_allow_header": True,
                 "email_notification_allow_footer": True,
                 "has_button_access": True,
-                "button_access": {"url": LAYOUT_URL, "title": _("View and pay online")},
+                "button_access": {"url": LAYOUT_URL, "title": env._("View and pay online")},
                 "actions": [],
             },
             minimal_qcontext=True,
@@ -507,8 +533,10 @@ class AccountDunningRun(models.AbstractModel):
         layout = self._get_layout_parts(company, lang)
         if not layout:
             return values["body_html"]
+        preview = textwrap.shorten(html_to_inner_content(values["body_html"]), PREVIEW_LENGTH)
         return Markup(
-            layout.replace(LAYOUT_BODY, values["body_html"])
+            layout.replace(LAYOUT_PREVIEW, escape(preview))
+            .replace(LAYOUT_BODY, values["body_html"])
             .replace(LAYOUT_URL, escape(self._get_customer_page_url(partner, company)))
             .replace(LAYOUT_TITLE, escape(partner.display_name))
         )
@@ -557,7 +585,8 @@ class AccountDunningRun(models.AbstractModel):
 
     @api.model
     def _queue_reminder_emails(self, to_send, template):
-        """Queue one email per customer, logged on the customer's chatter.
+        """Queue one email per customer, logged on the customer's chatter,
+        and have the mail queue send them once the transaction is committed.
 
         The mail and its message are created in the same transaction as the
         events, so a reminder is either recorded and queued, or neither.
@@ -605,6 +634,7 @@ class AccountDunningRun(models.AbstractModel):
             ]
         )
         self._subscribe_responsibles(to_send)
+        self._trigger_mail_queue()
         return mails
 
     @api.model

@@ -248,6 +248,10 @@ class AccountDunningRun(models.AbstractModel):
                 }
             )
         )
+        # A plan that cannot work (invoices of another plan...) is refused
+        # to the customer in its language; it starts in the company's, whose
+        # accountants read its chatter.
+        plan.with_env(for_customer.env)._check_plan()
         plan.action_confirm()
         if plan.state == "active":
             summary = _("Payment plan started at the customer's request")
@@ -283,7 +287,8 @@ class AccountDunningRun(models.AbstractModel):
             raise UserError(
                 _(
                     "Choose a payment date after today and no later than %(date)s.",
-                    date=format_date(self.env, limit),
+                    # The month in words: 04/09 is 9 April or 4 September.
+                    date=format_date(self.env, limit, date_format="long"),
                 )
             )
         message = self._check_answer_text(

@@ -243,4 +243,8 @@ class ResCompany(models.Model):
         Sequence = template.with_context(active_test=False)
         equipped = Sequence.search([("company_id", "in", self.ids)]).company_id
         for company in self - equipped:
-            template.copy({"company_id": company.id, "name": template.name, "is_default": True})
+            sequence = template.copy(
+                {"company_id": company.id, "name": template.name, "is_default": True}
+            )
+            # copy() leaves out the translations of the values it is given.
+            template.copy_translations(sequence)

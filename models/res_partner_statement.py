@@ -71,7 +71,7 @@ class ResPartner(models.Model):
     def _send_dunning_statement(self, template=None):
         """Post the statement email of each customer, the PDF rendered by
         the mail composer from the template's report, in the customer's
-        language.
+        language; the emails leave with the mail queue, asked to run.
 
         :return: the messages, one per customer sent
         """
@@ -96,6 +96,8 @@ class ResPartner(models.Model):
                 # Queued like the reminders: an SMTP outage is retried.
                 force_send=False,
             )
+        if messages:
+            self.env["account.dunning.run"]._trigger_mail_queue()
         return messages
 
     @api.model

@@ -3,12 +3,18 @@
 # mailbox, and a summary.
 # ruff: noqa: F821 - "env" is given by odoo shell
 
+import os
 import time
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+
+# Where the local SMTP server of scripts/run-demo.sh delivers the emails, and
+# how long to wait for them.
+MAILDIR = os.environ["MAILDIR"]
+MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "120"))
 
 # The administrator works in English; the company's notes and tasks are in
 # French, its language; the customers in French or English (demo data).
@@ -37,6 +43,43 @@ def history_invoice(customer, issued, amount, label):
 def history_event(invoice, step, day, **values):
     Event = env["account.dunning.event"].sudo()
     Event.create(Event._prepare_event_vals(invoice, step, "sent", day, **values))
+
+
+def maildir_count():
+    return sum(len(os.listdir(os.path.join(MAILDIR, box))) for box in ("new", "cur"))
+
+
+def wait_for_delivery(mails, received_before):
+    """Wait until the server's mail queue, which the runs triggered, has
+    handed ``mails`` to the local SMTP server and their messages are in the
+    Maildir, MAIL_TIMEOUT seconds at most.
+
+    :param received_before: the messages in the Maildir before any was sent
+    :return: what happened, in words
+    """
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while True:
+        # A new transaction, to see what the server's queue committed.
+        env.cr.commit()
+        # A sent email may be deleted (auto_delete): those left wait or failed.
+        left = mails.exists()
+        left.invalidate_recordset(["state"])
+        waiting = left.filtered(lambda mail: mail.state == "outgoing")
+        failed = left.filtered(lambda mail: mail.state in ("exception", "cancel"))
+        sent = len(mails) - len(waiting) - len(failed)
+        received = maildir_count() - received_before
+        # One message per recipient at least.
+        if (not waiting and received >= sent) or time.monotonic() >= deadline:
+            break
+        time.sleep(2)
+    report = [f"{sent} of {len(mails)} sent, {received} messages in the Maildir {MAILDIR}"]
+    if waiting:
+        report.append(f"{len(waiting)} still in the mail queue after {MAIL_TIMEOUT} s")
+    if failed:
+        report.append(f"{len(failed)} failed: " + "; ".join(failed.mapped("failure_reason")))
+    if received < sent:
+        report.append("the SMTP server did not deliver them all")
+    return "; ".join(report)
 
 
 def pay(invoice, day):
@@ -95,15 +138,15 @@ history._dunning_write({"dunning_start_date": False})
 for offset in (-8, 1):
     run_day = history.invoice_date_due + timedelta(days=offset)
     env["account.dunning.run"]._run_moves(history, run_day)
+# Each commit below lets the server's mail queue send what it queued: the
+# emails are listed before it, the Maildir counted before the first.
+received_before = maildir_count()
+queued = env["mail.mail"].search([("state", "=", "outgoing")])
 env.cr.commit()
 env.ref("account_dunning.ir_cron_run_dunning").method_direct_trigger()
+queued |= env["mail.mail"].search([("state", "=", "outgoing")])
 env.cr.commit()
-# The server's mail queue, triggered by the run, sends the emails.
-for _second in range(60):
-    env.cr.commit()
-    if not env["mail.mail"].search_count([("state", "=", "outgoing")]):
-        break
-    time.sleep(1)
+delivery = wait_for_delivery(queued, received_before)
 env["account.dunning.kpi"]._refresh_kpis(env.ref("base.main_company"))
 # A French accountant with the Dunning User rights (login and password: claire).
 if not env["res.users"].search([("login", "=", "claire")]):
@@ -132,5 +175,6 @@ print(f"\nDunning run of {today}: {len(events)} events")
 for event in events:
     print(
         f"  {event.partner_id.name:<22} {event.move_id.name:<16} "
-        f"{event.step_id.name:<24} {event.state:<8} {event.note or ''}"
+        f"{event.step_id.name or event.event_type:<24} {event.state:<8} {event.note or ''}"
     )
+print(f"\nEmails: {delivery}.")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates i18n/account_dunning.pot from a fresh database with the module,
-# and merges it into every translation (new terms untranslated, old ones
-# dropped). Needs gettext's msgmerge.
+# Regenerates i18n/account_dunning.pot from a fresh database with the module
+# and its demo data (the names of the demo's sequences and steps are
+# translated too), and merges it into every translation (new terms
+# untranslated, old ones dropped). Needs gettext's msgmerge.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ ensure_postgres
 make_addons_dir
 DB=${I18N_DB:-account_dunning_i18n_$$}
 CONF="$ADDONS_DIR/odoo.conf"
-WITHOUT_DEMO=all write_config "$CONF" "$DB"
+WITHOUT_DEMO=False write_config "$CONF" "$DB"
 trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$ADDONS_DIR"' EXIT
 
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The run command: a fresh database with the module and its demo customers
 # and invoices, the dunning cron run once, its emails delivered to a local
-# mailbox, then Odoo served on http://localhost:8069 (login admin/admin).
+# mailbox by Odoo's mail queue (waited for, MAIL_TIMEOUT seconds at most),
+# then Odoo served on http://localhost:8069 (login admin/admin).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -70,10 +71,12 @@ for _ in $(seq 1 60); do
     sleep 1
 done
 
-echo "Running the dunning cron once..."
-odoo_bin shell -c "$CONF" -d "$DB" --log-level=warn --no-http <"$REPO_ROOT/scripts/demo_run.py"
+echo "Running the dunning cron once, and waiting for its emails to reach the Maildir..."
+# The served Odoo's mail queue sends the emails: the script waits for them.
+MAILDIR=$MAILDIR odoo_bin shell -c "$CONF" -d "$DB" --log-level=warn --no-http \
+    <"$REPO_ROOT/scripts/demo_run.py"
 
 echo
 echo "Odoo is served on http://localhost:$HTTP_PORT (login: admin, password: admin)."
-echo "Reminder emails are in the Maildir $MAILDIR. Stop with Ctrl-C."
+echo "Its emails go to the Maildir $MAILDIR. Stop with Ctrl-C."
 wait $ODOO_PID

@@ -27,3 +27,5 @@ from . import test_sequence_rules
 from . import test_payment_behaviour
 from . import test_upgrade
 from . import test_one_voice
+from . import test_customer_language
+from . import test_mail_queue

@@ -217,8 +217,9 @@ class TestChannels(DunningCase):
         self.assertIn("mise en demeure", text)
         self.assertIn("Registered letter with acknowledgement of receipt", text)
         # The sending date, and a deadline counted from receipt, not a date.
-        self.assertIn("03/10/2026", text)
+        self.assertIn("March 10, 2026", text)
         self.assertIn("within 8 days from receipt of this letter", text)
+        self.assertNotIn("March 18, 2026", text)
         self.assertNotIn("03/18/2026", text)
         for invoice in invoices:
             self.assertIn(invoice.name, text)

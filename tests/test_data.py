@@ -105,6 +105,49 @@ class TestDefaultData(DunningCase):
             env.ref("account_dunning.demo_invoice_paid").payment_state, ("paid", "in_payment")
         )
 
+    def test_demo_sequences_and_steps_are_named_in_both_languages(self):
+        self.load_demo()
+        # French installed before or after the demo, as here: its terms apply.
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        names = {
+            xmlid: tuple(
+                self.env.ref(f"account_dunning.{xmlid}").sudo().with_context(lang=lang).name
+                for lang in ("en_US", "fr_FR")
+            )
+            for xmlid in (
+                "dunning_sequence_default",
+                "demo_step_formal_notice",
+                "demo_sequence_key_accounts",
+                "demo_step_key_accounts_reminder",
+                "demo_step_key_accounts_call",
+            )
+        }
+        self.assertEqual(
+            names,
+            {
+                "dunning_sequence_default": ("Standard Reminders", "Relances standard"),
+                "demo_step_formal_notice": ("Formal Notice", "Mise en demeure"),
+                "demo_sequence_key_accounts": ("Key accounts", "Grands comptes"),
+                "demo_step_key_accounts_reminder": ("Reminder", "Relance"),
+                "demo_step_key_accounts_call": (
+                    "Account manager call",
+                    "Appel du chargé de clientèle",
+                ),
+            },
+        )
+
+    def test_a_new_companys_sequence_is_named_in_both_languages(self):
+        company = self.env["res.company"].create({"name": "Second company"})
+        sequence = (
+            self.env["account.dunning.sequence"].sudo().search([("company_id", "=", company.id)])
+        )
+        self.assertEqual(sequence.with_context(lang="en_US").name, "Standard Reminders")
+        self.assertEqual(sequence.with_context(lang="fr_FR").name, "Relances standard")
+        self.assertEqual(
+            sequence.step_ids.sorted("offset_days")[:1].with_context(lang="fr_FR").name,
+            "Prévenance",
+        )
+
     def test_default_templates_are_editable_in_both_languages(self):
         for template in self.template_notice | self.template_reminder1 | self.template_reminder2:
             self.assertEqual(template.model, "account.move")

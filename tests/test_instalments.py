@@ -74,8 +74,10 @@ class TestInstalments(DunningCase):
         self.assertEqual(self.events(invoice).step_id, self.step_reminder1)
         body = self.mails(self.customer).body_html
         # The email lists the instalments, the overdue one marked.
-        self.assertIn("Instalments left: $\N{NO-BREAK SPACE}300.00 due 02/01/2026 (overdue)", body)
-        self.assertIn("$\N{NO-BREAK SPACE}700.00 due 04/02/2026", body)
+        self.assertIn(
+            "Instalments left: $\N{NO-BREAK SPACE}300.00 due February 1, 2026 (overdue)", body
+        )
+        self.assertIn("$\N{NO-BREAK SPACE}700.00 due April 2, 2026", body)
 
     def test_partly_paid_instalment_keeps_its_due_date(self):
         invoice = self.create_instalment_invoice()
