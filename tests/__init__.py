@@ -26,3 +26,4 @@ from . import test_variants
 from . import test_sequence_rules
 from . import test_payment_behaviour
 from . import test_upgrade
+from . import test_accountant_screens
