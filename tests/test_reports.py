@@ -163,7 +163,7 @@ class TestReports(DunningCase):
     def set_sender(self, registry):
         self.company.write(
             {
-                "name": "Atelier Lumière SARL",
+                "name": "Verrerie du Rhône SAS",
                 "street": "12 rue de la République",
                 "zip": "69002",
                 "city": "Lyon",
@@ -186,7 +186,7 @@ class TestReports(DunningCase):
             pdf = self.render(report, invoice)
             text = " ".join(pdf_text(pdf).split())
             for line in (
-                "Atelier Lumière SARL",
+                "Verrerie du Rhône SAS",
                 "12 rue de la République",
                 "69002 Lyon",
                 "SIRET: 812 345 678 00019",
