@@ -53,6 +53,15 @@ class DunningCustomerPage(http.Controller):
         answered = answered if answered in ("promise", "paid", "dispute", "plan") else None
         return self._render_page(token, partner, company, answered=answered)
 
+    @http.route("/dunning/l/<string:code>", type="http", auth="public", methods=["GET"])
+    def customer_short_link(self, code):
+        """The short link of a letter: to the customer's page."""
+        self._forbid_caching_and_framing()
+        url = request.env["account.dunning.run"].sudo()._get_customer_page_url_from_code(code)
+        if not url:
+            raise NotFound()
+        return request.redirect(url, local=True)
+
     @http.route(
         "/dunning/<string:token>/answer",
         type="http",
@@ -64,6 +73,9 @@ class DunningCustomerPage(http.Controller):
         """One form per answer: promise, paid, dispute or plan."""
         self._forbid_caching_and_framing()
         Run, partner, company = self._get_run_and_customer(token)
+        # The customer is the author of what its answer posts and changes.
+        request.update_context(dunning_page_author_id=partner.id)
+        Run = Run.with_context(dunning_page_author_id=partner.id)
         # Recorded in the company's language, for its accountants; the
         # answer methods refuse in the customer's.
         Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
@@ -145,6 +157,7 @@ class DunningCustomerPage(http.Controller):
         values.update(
             partner=partner,
             company=company,
+            res_company=company,
             moves=moves,
             amount=total,
             token=token,

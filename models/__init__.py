@@ -31,3 +31,4 @@ from . import res_partner_statement
 from . import mail_activity
 from . import account_dunning_ecb_rate
 from . import account_dunning_legal_rate
+from . import account_dunning_link

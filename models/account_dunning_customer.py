@@ -57,6 +57,7 @@ class AccountDunningCustomer(models.Model):
             "dunning_trend",
             "dunning_broken_promises",
             "dunning_risk",
+            "dunning_behaviour_count",
         ],
         "res.company": ["dunning_responsible_id"],
     }
@@ -129,8 +130,10 @@ class AccountDunningCustomer(models.Model):
         readonly=True,
         help="The last time the customer answered a reminder by email (not an " "automatic reply).",
     )
+    # "No Data" rather than an empty risk: no invoice was due in the last 12
+    # months, so no figure is shown either (see behaviour_count).
     risk = fields.Selection(
-        RISK_LEVELS,
+        RISK_LEVELS + [("none", "No Data")],
         string="Payment Risk",
         readonly=True,
         help="From the payment behaviour of the last 12 months and the thresholds "
@@ -163,6 +166,12 @@ class AccountDunningCustomer(models.Model):
     broken_promises = fields.Integer(
         readonly=True,
         help="Promises to pay the customer did not keep in the last 12 months.",
+    )
+    behaviour_count = fields.Integer(
+        string="Invoices Measured",
+        readonly=True,
+        help="The invoices due in the last 12 months the payment behaviour is computed "
+        "on: none, no figure.",
     )
     dunning_note = fields.Text(related="partner_id.dunning_note")
 
@@ -230,7 +239,9 @@ class AccountDunningCustomer(models.Model):
                    COALESCE(pr.user_id, comp.dunning_responsible_id) AS responsible_id,
                    held.hold_until AS held_until, held.evidence_ref,
                    last_reply.date AS last_reply_date,
-                   p.dunning_risk->>c.company_id::text AS risk,
+                   COALESCE(p.dunning_risk->>c.company_id::text, 'none') AS risk,
+                   COALESCE((p.dunning_behaviour_count->>c.company_id::text)::int, 0)
+                       AS behaviour_count,
                    (p.dunning_avg_days_late->>c.company_id::text)::float8 AS avg_days_late,
                    (p.dunning_on_time_rate->>c.company_id::text)::float8 AS on_time_rate,
                    (p.dunning_trend->>c.company_id::text)::float8 AS trend,

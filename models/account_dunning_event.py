@@ -297,7 +297,11 @@ class AccountDunningEvent(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {"active_model": self._name, "active_ids": self.ids},
+            "context": {
+                "active_model": self._name,
+                "active_ids": self.ids,
+                "dialog_size": "extra-large",
+            },
         }
 
     def action_reject(self):

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import (
     datetime as safe_datetime,
@@ -106,8 +107,9 @@ class AccountDunningSequence(models.Model):
         "res.partner",
         string="Customers",
         compute="_compute_partner_ids",
-        help="Customers who follow this sequence in its company. Customers "
-        "with no sequence of their own follow the default sequence.",
+        help="Customers who follow this sequence in its company: those who chose it, "
+        "those its rule picks and, for the default sequence, the customers invoiced in "
+        "the company who have neither.",
     )
     partner_count = fields.Integer(string="Customers Count", compute="_compute_partner_ids")
 
@@ -160,20 +162,44 @@ class AccountDunningSequence(models.Model):
             partners = (
                 self.env["res.partner"]
                 .with_company(sequence.company_id)
-                .search(
-                    [
-                        "|",
-                        ("dunning_sequence_id", "=", sequence._origin.id),
-                        "&",
-                        ("dunning_sequence_id", "=", False),
-                        ("dunning_rule_sequence_id", "=", sequence._origin.id),
-                    ]
-                )
+                .search(sequence._get_partner_domain())
                 if sequence._origin
                 else self.env["res.partner"]
             )
             sequence.partner_ids = partners
             sequence.partner_count = len(partners)
+
+    def _get_partner_domain(self):
+        """The customers following this sequence in its company: those who
+        chose it, those its rule picks and, for the default sequence, the
+        customers of the company (invoiced in it) with neither."""
+        self.ensure_one()
+        domain = [
+            "|",
+            ("dunning_sequence_id", "=", self._origin.id),
+            "&",
+            ("dunning_sequence_id", "=", False),
+            ("dunning_rule_sequence_id", "=", self._origin.id),
+        ]
+        if not self.is_default:
+            return domain
+        invoiced = self.env["account.move"]._search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ]
+        )
+        return expression.OR(
+            [
+                domain,
+                [
+                    ("id", "in", invoiced.subselect("commercial_partner_id")),
+                    ("dunning_sequence_id", "=", False),
+                    ("dunning_rule_sequence_id", "=", False),
+                ],
+            ]
+        )
 
     @api.constrains("is_default", "active")
     def _check_default_active(self):

@@ -730,7 +730,11 @@ class AccountMove(models.Model):
         action = self.env["ir.actions.actions"]._for_xml_id(
             "account_dunning.account_dunning_send_action"
         )
-        action["context"] = {"active_model": "account.move", "active_ids": self.ids}
+        action["context"] = {
+            "active_model": "account.move",
+            "active_ids": self.ids,
+            "dialog_size": "extra-large",
+        }
         return action
 
     def action_open_dunning_pause_wizard(self):

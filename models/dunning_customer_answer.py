@@ -105,6 +105,9 @@ class AccountDunningRun(models.AbstractModel):
         return {
             "partner": partner,
             "company": company,
+            # The layout's logo and name: the company that invoiced, not the
+            # website's.
+            "res_company": company,
             "moves": moves,
             "token": token,
             "today": today,
@@ -461,6 +464,30 @@ class AccountDunningRun(models.AbstractModel):
         return f"{text}\n{message}" if message else text
 
     @api.model
+    def _attach_to_notes(self, notes, attachment):
+        """Attach the file the customer sent to the notes of its invoices,
+        each invoice getting its own copy: the proof of payment is found
+        with the invoice it concerns.
+
+        :param attachment: (file name, content type, bytes)
+        """
+        name, mimetype, content = attachment
+        for note in notes:
+            note.attachment_ids = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": name,
+                        "mimetype": mimetype,
+                        "raw": content,
+                        "res_model": note.model,
+                        "res_id": note.res_id,
+                    }
+                )
+            )
+
+    @api.model
     def _record_answer(self, partner, moves, event_type, text, summary, attachment=None, **values):
         """Post the answer on the customer's chatter and its invoices',
         record an event per invoice and give the responsible a to-do.
@@ -481,13 +508,14 @@ class AccountDunningRun(models.AbstractModel):
             author_id=partner.id,
             attachments=attachments,
         )
-        # The same note on each invoice, in one batch; the proof of payment
-        # stays on the customer's message.
-        moves.sudo()._message_log_batch(
+        # The same note on each invoice, in one batch.
+        notes = moves.sudo()._message_log_batch(
             bodies=dict.fromkeys(moves.ids, body),
             author_id=partner.id,
             message_type="comment",
         )
+        if attachment:
+            self._attach_to_notes(notes, attachment)
         activity = self._create_activities(
             [
                 (

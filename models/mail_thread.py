@@ -26,6 +26,16 @@ class MailThread(models.AbstractModel):
         self._dunning_on_incoming(lambda: Run._process_reminder_bounce(message_dict), message_dict)
         return res
 
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # What the customer's page changes, the customer did: its messages and
+        # the tracking of what it wrote are the customer's, not the public
+        # user's. Only for the public user, so that no user names another
+        # author through the context.
+        page_author_id = self.env.context.get("dunning_page_author_id")
+        if author_id is None and not email_from and page_author_id and self.env.user._is_public():
+            author_id = page_author_id
+        return super()._message_compute_author(author_id, email_from, raise_on_email)
+
     @api.model
     def _dunning_on_incoming(self, act, message_dict):
         """Let the dunning act on an incoming email without ever losing the

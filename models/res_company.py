@@ -1,9 +1,14 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 DEFAULT_SEQUENCE = "account_dunning.dunning_sequence_default"
+SIREN_LENGTH = 9
+SIRET_LENGTH = 14
+IBAN_PATTERN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 DUNNING_RISK_FIELDS = {
     "dunning_risky_days_late",
     "dunning_risky_on_time_rate",
@@ -248,3 +253,48 @@ class ResCompany(models.Model):
             )
             # copy() leaves out the translations of the values it is given.
             template.copy_translations(sequence)
+
+    def _get_dunning_registry(self):
+        """(label, number) of the company's registration, as letters print
+        it. In France a SIREN has 9 digits and a SIRET 14 (the SIREN and the
+        establishment); any other form ("RCS Lyon B 812 345 678", another
+        country's number) is printed as it is entered."""
+        self.ensure_one()
+        number = self.company_registry or ("siret" in self._fields and self.siret) or ""
+        digits = "".join(number.split())
+        if self.country_id.code == "FR" and digits.isdigit():
+            if len(digits) == SIRET_LENGTH:
+                return _("SIRET"), number
+            if len(digits) == SIREN_LENGTH:
+                return _("SIREN"), number
+        return _("Registry Number"), number
+
+    def _get_dunning_sender_lines(self):
+        """The lines that identify the company under its address on letters
+        and formal notices: registration, VAT number, bank account. Debian's
+        wkhtmltopdf prints no header nor footer: the letter's body carries
+        them."""
+        self.ensure_one()
+        lines = []
+        label, number = self._get_dunning_registry()
+        if number:
+            lines.append(_("%(label)s: %(number)s", label=label, number=number))
+        if self.vat:
+            lines.append(_("VAT: %(vat)s", vat=self.vat))
+        bank = self.partner_id.bank_ids[:1]
+        if bank:
+            account = _format_bank_account(bank.acc_number)
+            if bank.bank_bic:
+                lines.append(_("IBAN: %(iban)s - BIC: %(bic)s", iban=account, bic=bank.bank_bic))
+            else:
+                lines.append(_("IBAN: %(iban)s", iban=account))
+        return lines
+
+
+def _format_bank_account(number):
+    """An IBAN by groups of 4 characters, as it is printed; any other
+    account number as it is entered."""
+    compact = "".join(number.split()).upper()
+    if IBAN_PATTERN.fullmatch(compact):
+        return " ".join(compact[index : index + 4] for index in range(0, len(compact), 4))
+    return number

@@ -99,6 +99,10 @@ class AccountDunningDashboard(models.TransientModel):
         sanitize=False,
     )
 
+    def _compute_display_name(self):
+        # A screen, not a record: its breadcrumb names it.
+        self.display_name = _("Dunning Dashboard")
+
     @api.depends("company_id", "responsible_id", "sequence_id")
     @api.depends_context("tz")
     def _compute_figures(self):
@@ -185,13 +189,8 @@ class AccountDunningDashboard(models.TransientModel):
                     company=self.company_id.name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        # No action: the dashboard reloads itself with the new figures,
+        # rather than opening a second dashboard in the breadcrumb.
 
     def action_open_analysis(self):
         """The KPI report, per month, with the dashboard's filters."""

@@ -148,6 +148,8 @@ queued |= env["mail.mail"].search([("state", "=", "outgoing")])
 env.cr.commit()
 delivery = wait_for_delivery(queued, received_before)
 env["account.dunning.kpi"]._refresh_kpis(env.ref("base.main_company"))
+# The nightly payment behaviour, over the year of history made above.
+env.ref("account_dunning.ir_cron_dunning_rules").method_direct_trigger()
 # A French accountant with the Dunning User rights (login and password: claire).
 if not env["res.users"].search([("login", "=", "claire")]):
     env["res.users"].create(

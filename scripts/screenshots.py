@@ -29,28 +29,52 @@ def shoot(page, name, locator=None):
     print(f"  {path}")
 
 
+def call(page, model, method, args, kwargs=None):
+    """A method of the server, with the session of ``page``."""
+    response = page.request.post(
+        f"{BASE_URL}/web/dataset/call_kw",
+        data={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        },
+    )
+    return response.json()["result"]
+
+
+def shoot_pdf(raw, name):
+    """The first page of a PDF."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / f"{name}.pdf"
+        pdf.write_bytes(raw)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-singlefile",
+                str(pdf),
+                str(TARGET / f"screenshot_{name}"),
+            ],
+            check=True,
+        )
+    print(f"  {TARGET / f'screenshot_{name}.png'}")
+
+
 def customer_page_url(page, lang):
     """The link of the reminders of a demo customer speaking ``lang``, as
     the accountant's Customer's Page button gives it."""
-
-    def call(model, method, args, kwargs=None):
-        response = page.request.post(
-            f"{BASE_URL}/web/dataset/call_kw",
-            data={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-            },
-        )
-        return response.json()["result"]
-
     rows = call(
+        page,
         "account.dunning.customer",
         "search_read",
         [[("partner_id.lang", "=", lang), ("amount_overdue", ">", 0)]],
         {"fields": ["partner_id"], "limit": 1},
     )
-    action = call("res.partner", "action_open_dunning_customer_page", [[rows[0]["partner_id"][0]]])
+    action = call(
+        page, "res.partner", "action_open_dunning_customer_page", [[rows[0]["partner_id"][0]]]
+    )
     return BASE_URL + action["url"]
 
 
@@ -70,7 +94,8 @@ def shoot_customer_page(browser, url, name, locale):
 def main():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+        # 1280 px wide: the screens must read on a laptop.
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
         page.goto(f"{BASE_URL}/web/login")
         page.fill("input[name=login]", "admin")
         page.fill("input[name=password]", "admin")
@@ -127,22 +152,24 @@ def main():
         response = page.request.get(
             f"{BASE_URL}/report/pdf/account_dunning.report_customer_statement/{partner_id}"
         )
-        with tempfile.TemporaryDirectory() as tmp:
-            pdf = Path(tmp) / "statement.pdf"
-            pdf.write_bytes(response.body())
-            subprocess.run(
+        shoot_pdf(response.body(), "statement")
+        invoice_id = call(
+            page,
+            "account.move",
+            "search",
+            [
                 [
-                    "pdftoppm",
-                    "-png",
-                    "-r",
-                    "80",
-                    "-singlefile",
-                    str(pdf),
-                    str(TARGET / "screenshot_statement"),
-                ],
-                check=True,
-            )
-        print(f"  {TARGET / 'screenshot_statement.png'}")
+                    ("move_type", "=", "out_invoice"),
+                    ("payment_state", "=", "not_paid"),
+                    ("partner_id.name", "=", "Boulangerie Lefèvre"),
+                ]
+            ],
+            {"limit": 1},
+        )[0]
+        response = page.request.get(
+            f"{BASE_URL}/report/pdf/account_dunning.report_dunning_formal_notice/{invoice_id}"
+        )
+        shoot_pdf(response.body(), "formal_notice")
 
         page.goto(BASE_URL + DASHBOARD)
         page.wait_for_selector(".o_form_view div[name=step_recovery] table")

@@ -29,3 +29,4 @@ from . import test_upgrade
 from . import test_one_voice
 from . import test_customer_language
 from . import test_mail_queue
+from . import test_accountant_screens

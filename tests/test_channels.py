@@ -237,8 +237,8 @@ class TestChannels(DunningCase):
         # Both addresses, the legal mentions, how to pay and a signature block.
         self.assertIn("3 rue de la Paix", text)
         self.assertIn("12 quai du Port", text)
-        self.assertIn("Registry number: 123 456 789", text)
-        self.assertIn("VAT number: FR40123456789", text)
+        self.assertIn("123 456 789", text)
+        self.assertIn("VAT: FR40123456789", text)
         self.assertIn("FR7630006000011234567890189", text)
         self.assertIn("/dunning/", text)
         self.assertIn("Signature", text)

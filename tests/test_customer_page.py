@@ -121,6 +121,33 @@ class TestCustomerPage(DunningCase, HttpCase):
         with self.assertRaises(AccessError):
             self.customer.with_user(invoicing_only).action_open_dunning_customer_page()
 
+    def test_page_shows_the_logo_of_the_invoicing_company(self):
+        other_company = self.setup_other_company(name="Company B")["company"]
+        self.env.user.company_ids |= other_company
+        self.create_invoice(due=day(-1), company=other_company, amount=555)
+        url = self.Run._get_customer_page_url(self.customer, other_company)
+        response = self.page(url)
+        self.assertIn(f"/logo.png?company={other_company.id}", response.text)
+        self.assertNotIn(f"/logo.png?company={self.company.id}", response.text)
+
+    def test_answers_are_authored_by_the_customer(self):
+        public = self.env.ref("base.public_user").sudo().partner_id
+        before = (self.customer.message_ids | self.invoice.message_ids).ids
+        self.answer({"answer": "promise", "move_ids": [self.invoice.id], "date": str(day(10))})
+        self.env.invalidate_all()
+        messages = (self.customer.message_ids | self.invoice.message_ids).filtered(
+            lambda m: m.id not in before
+        )
+        self.assertTrue(messages.tracking_value_ids, "the pause is tracked")
+        self.assertEqual(messages.author_id, self.customer)
+        self.assertNotIn(public, messages.author_id)
+        self.answer(
+            {"answer": "plan", "move_ids": [self.invoice_2.id], "count": "2", "date": str(day(5))}
+        )
+        plan = self.env["account.dunning.plan"].search([("move_ids", "in", self.invoice_2.ids)])
+        self.assertTrue(plan.message_ids)
+        self.assertEqual(plan.message_ids.author_id, self.customer)
+
     def test_other_companys_invoices_are_not_shown(self):
         other_company = self.setup_other_company(name="Company B")["company"]
         self.env.user.company_ids |= other_company
@@ -224,6 +251,26 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.assertIn("VIR 12345", events[0].note)
         self.assertEqual(events.message_id.attachment_ids.name, "proof.pdf")
         self.assertIn("find the payment", events.activity_id.summary)
+
+    def test_proof_of_payment_is_attached_to_each_invoice(self):
+        self.answer(
+            {
+                "answer": "paid",
+                "move_ids": [self.invoice.id, self.invoice_2.id],
+                "date": str(day(-2)),
+                "amount": "1300",
+                "reference": "VIR 12345",
+            },
+            files={"remittance": ("proof.pdf", PDF, "application/pdf")},
+        )
+        for invoice in self.invoice | self.invoice_2:
+            proof = self.env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
+            )
+            self.assertEqual(proof.name, "proof.pdf")
+            self.assertEqual(proof.raw, PDF)
+            note = invoice.message_ids.filtered(lambda m, p=proof: p in m.attachment_ids)
+            self.assertEqual(note.author_id, self.customer, "on the customer's note")
 
     def test_bad_proof_or_amount_records_nothing(self):
         base = {

@@ -1,5 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import re
 import subprocess
 from datetime import timedelta
 
@@ -19,6 +20,19 @@ def pdf_text(raw):
     return subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=raw, capture_output=True, check=True
     ).stdout.decode()
+
+
+def pdf_pages(raw):
+    info = subprocess.run(["pdfinfo", "-"], input=raw, capture_output=True, check=True).stdout
+    return int(re.search(rb"Pages:\s+(\d+)", info).group(1))
+
+
+def pdf_images(raw):
+    """The number of images of a PDF, as pdfimages lists them."""
+    listing = subprocess.run(
+        ["pdfimages", "-list", "-"], input=raw, capture_output=True, check=True
+    ).stdout.decode()
+    return len(listing.splitlines()) - 2
 
 
 # Real PDFs: wkhtmltopdf fetches the report's assets from Odoo's HTTP
@@ -111,7 +125,7 @@ class TestReports(DunningCase):
                 "name": "Broken reminder letter",
                 "type": "qweb",
                 "inherit_id": self.env.ref("account_dunning.report_dunning_letter_document").id,
-                "arch": '<xpath expr="//h2" position="after"><t t-out="o.no_such_field"/></xpath>',
+                "arch": '<xpath expr="//h3" position="after"><t t-out="o.no_such_field"/></xpath>',
             }
         )
         self.step_reminder2.write({"channel": "letter", "mail_template_id": False})
@@ -134,3 +148,84 @@ class TestReports(DunningCase):
         text = pdf_text(pdf)
         self.assertIn(invoice.name, text)
         self.assertIn("999.00", text)
+
+    # The sender, in the letter's body: Debian's wkhtmltopdf prints no header
+    # nor footer.
+
+    def render(self, report, invoice):
+        pdf, _report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report, invoice.ids)
+        )
+        return pdf
+
+    def set_sender(self, registry):
+        self.company.write(
+            {
+                "name": "Verrerie du Rhône SAS",
+                "street": "12 rue de la République",
+                "zip": "69002",
+                "city": "Lyon",
+                "country_id": self.env.ref("base.fr").id,
+                "company_registry": registry,
+                "vat": "FR40123456789",
+            }
+        )
+        self.env["res.partner.bank"].create(
+            {"acc_number": "FR7630006000011234567890189", "partner_id": self.company.partner_id.id}
+        )
+
+    def test_letter_and_formal_notice_name_their_sender_on_one_page(self):
+        self.set_sender("812 345 678 00019")
+        invoice = self.create_invoice(due=day(-3), amount=999)
+        for report in (
+            "account_dunning.action_report_dunning_letter",
+            "account_dunning.action_report_dunning_formal_notice",
+        ):
+            pdf = self.render(report, invoice)
+            text = " ".join(pdf_text(pdf).split())
+            for line in (
+                "Verrerie du Rhône SAS",
+                "12 rue de la République",
+                "69002 Lyon",
+                "SIRET: 812 345 678 00019",
+                "VAT: FR40123456789",
+                "IBAN: FR76 3000 6000 0112 3456 7890 189",
+            ):
+                self.assertIn(line, text, report)
+            self.assertNotIn("SIREN", text, "14 digits are a SIRET")
+            self.assertEqual(pdf_pages(pdf), 1, f"{report}: a short letter fits on one page")
+
+    def test_registry_number_under_its_label_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        self.customer.lang = "fr_FR"
+        invoice = self.create_invoice(due=day(-3))
+        self.set_sender("812345678")
+        text = " ".join(
+            pdf_text(self.render("account_dunning.action_report_dunning_letter", invoice)).split()
+        )
+        self.assertIn("SIREN : 812345678", text)
+        self.assertIn("N° TVA : FR40123456789", text)
+        self.company.company_registry = "RCS Lyon B 812 345 678"
+        text = " ".join(
+            pdf_text(self.render("account_dunning.action_report_dunning_letter", invoice)).split()
+        )
+        self.assertIn("Immatriculation : RCS Lyon B 812 345 678", text)
+
+    def test_letter_leads_to_the_customers_page_by_qr_code_and_short_link(self):
+        invoice = self.create_invoice(due=day(-3))
+        for report in (
+            "account_dunning.action_report_dunning_letter",
+            "account_dunning.action_report_dunning_formal_notice",
+        ):
+            pdf = self.render(report, invoice)
+            self.assertEqual(pdf_images(pdf), 1, "the QR code")
+            link = re.search(r"https?://\S+/dunning/l/(\w+)", pdf_text(pdf))
+            self.assertTrue(link, report)
+            self.assertLessEqual(len(link.group(0)), 60, "short enough to type")
+            Run = self.env["account.dunning.run"]
+            url = Run._get_customer_page_url_from_code(link.group(1))
+            token = url.removeprefix("/dunning/")
+            self.assertEqual(Run._get_customer_from_token(token), (self.customer, self.company))

@@ -50,7 +50,8 @@ registry.category("web_tour.tours").add("account_dunning_tour", {
         },
         {
             content: "Go to the dunning list",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
+            trigger:
+                "button[data-menu-xmlid='account_dunning.account_dunning_menu_root']",
             run: "click",
         },
         {

@@ -59,14 +59,21 @@ registry.category("web_tour.tours").add("account_dunning_workspace_tour", {
                 ".o_notification:contains('Reminder emails queued: 1. Invoices reminded: 2.')",
         },
         {
-            content: "Open the reporting menu",
-            trigger: ".o_menu_sections button:contains(Reporting)",
+            content: "Open the dunning menu",
+            trigger:
+                "button[data-menu-xmlid='account_dunning.account_dunning_menu_root']",
             run: "click",
         },
         {
             content: "Open the dunning dashboard",
-            trigger: ".dropdown-item:contains(Dunning Dashboard)",
+            trigger:
+                "a[data-menu-xmlid='account_dunning.account_dunning_dashboard_menu']",
             run: "click",
+        },
+        {
+            content: "A screen to read: named, without save or discard icons",
+            trigger:
+                ".o_control_panel:not(:has(.o_form_status_indicator)) .o_breadcrumb:contains(Dunning Dashboard)",
         },
         {
             content: "Compute the KPIs now",
@@ -85,6 +92,10 @@ registry.category("web_tour.tours").add("account_dunning_workspace_tour", {
         {
             content: "The pivot shows the step",
             trigger: ".o_pivot th:contains(Reminder 1)",
+        },
+        {
+            content: "The breadcrumb names the dashboard, not its record",
+            trigger: ".o_breadcrumb a:contains(Dunning Dashboard)",
         },
     ],
 });
