@@ -14,7 +14,7 @@ from .common import TODAY, DunningCase
 # the statuses the date changes, per company, and, when reminders go, the
 # reads of its stored inputs and its write. Six trigger the mail queue,
 # once per call, so that the emails leave within a minute.
-RUN_QUERIES = 121
+RUN_QUERIES = 127
 IDLE_QUERIES = 35
 
 
