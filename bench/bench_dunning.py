@@ -151,6 +151,7 @@ def generate(env, args, today):
     for offset in range(0, len(moves), 5000):
         chunk = moves[offset : offset + 5000]
         chunk._dunning_recompute_next()
+        chunk._dunning_recompute_status()
         env.flush_all()
         env.invalidate_all()
     # As autovacuum does on a live database after such a bulk load.
@@ -225,7 +226,11 @@ def main():
     processed = sum(events.values())
     print(f"run: {seconds:.1f}s in {calls} scheduler calls, {queries} SQL queries")
     print(f"events: {events}; emails queued: {mails}")
-    print(f"CPU of the Odoo process: {cpu:.1f}s, {1000 * cpu / max(mails, 1):.2f} ms per email")
+    reminded = events.get("queued", 0) + events.get("sent", 0)
+    print(
+        f"CPU of the Odoo process: {cpu:.1f}s, {1000 * cpu / max(mails, 1):.2f} ms per email, "
+        f"{1000 * cpu / max(reminded, 1):.2f} ms per invoice reminded"
+    )
     print(
         f"throughput: {args.invoices / seconds:.0f} open invoices/s scanned, "
         f"{processed / seconds:.0f} due invoices/s processed"

@@ -93,31 +93,47 @@ manifest_version() {
     fi | sed -n 's/^ *"version": "\([0-9.]*\)",/\1/p'
 }
 
-# The commit of release $1: its tag, else (a clone without tags) the newest
-# commit of history at that version.
+# The commit of release $1: its tag, else (a clone without tags) the last
+# commit at that version, just before the version changed.
 release_commit() {
-    local version=$1 commit
+    local version=$1 commit newer=
     if commit=$(git -C "$REPO_ROOT" rev-parse -q --verify "refs/tags/$version^{commit}"); then
         echo "$commit"
     elif [ "$version" = "$FIRST_RELEASE" ]; then
         git -C "$REPO_ROOT" rev-parse --verify "$FIRST_RELEASE_COMMIT^{commit}"
     else
-        for commit in $(git -C "$REPO_ROOT" log --format=%H -- __manifest__.py); do
+        for commit in $(git -C "$REPO_ROOT" log --first-parent --format=%H -- __manifest__.py); do
             if [ "$(manifest_version "$commit")" = "$version" ]; then
-                echo "$commit"
+                if [ -n "$newer" ]; then
+                    git -C "$REPO_ROOT" rev-parse "$newer^"
+                else
+                    git -C "$REPO_ROOT" rev-parse HEAD
+                fi
                 return
             fi
+            newer=$commit
         done
         die "Release $version is neither tagged nor found in git history."
     fi
 }
 
-# The latest release tag below the working tree's version.
+# The latest release below the working tree's version: the latest release
+# tag below it, else (a clone without tags) the version before it in history.
 previous_release() {
-    local current
+    local current commit version
     current=$(manifest_version)
-    { git -C "$REPO_ROOT" tag --list '18.0.*'; echo "$current"; } | sort -V -u \
-        | awk -v current="$current" '$0 == current { print previous; exit } { previous = $0 }'
+    if [ -n "$(git -C "$REPO_ROOT" tag --list '18.0.*')" ]; then
+        { git -C "$REPO_ROOT" tag --list '18.0.*'; echo "$current"; } | sort -V -u \
+            | awk -v current="$current" '$0 == current { print previous; exit } { previous = $0 }'
+        return
+    fi
+    for commit in $(git -C "$REPO_ROOT" log --first-parent --format=%H -- __manifest__.py); do
+        version=$(manifest_version "$commit")
+        if [ "$version" != "$current" ]; then
+            echo "$version"
+            return
+        fi
+    done
 }
 
 # An addons folder, under $1, holding release $2 as account_dunning.
