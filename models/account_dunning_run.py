@@ -513,6 +513,32 @@ class AccountDunningRun(models.AbstractModel):
         moves = moves.sorted(lambda move: (move.dunning_date_due, move.id))
         return list(moves.grouped("commercial_partner_id").items())
 
+    @api.model
+    def _get_message_moves(self, moves):
+        """{invoice: the invoices its message lists}, as the run would send
+        it today (``_fold_messages``), without those given as "also coming
+        due": what a template's preview shows. An invoice for which nothing
+        is due lists itself."""
+        Move = self.env["account.move"]
+        listed = {}
+        for company, company_moves in moves.grouped("company_id").items():
+            today = self._get_dunning_today(company)
+            due = Move.search(
+                Move._get_dunning_due_domain(today, company)
+                + [("commercial_partner_id", "in", company_moves.commercial_partner_id.ids)]
+            )
+            move_steps = {
+                move: step
+                for step, step_moves in self._get_plan(due, today).items()
+                if step
+                for move in step_moves
+            }
+            for lead, groups in self._fold_messages(move_steps).items():
+                upcoming = self._get_upcoming_moves(lead, groups, move_steps)
+                for _partner, group in groups:
+                    listed.update(dict.fromkeys(group.ids, (group - upcoming or group).ids))
+        return {move: Move.browse(listed.get(move.id, move.ids)) for move in moves}
+
     def _run_step(
         self, step, groups, today, approved=False, check_paid=True, move_steps=None, **options
     ):

@@ -622,11 +622,19 @@ class AccountMove(models.Model):
 
     @api.depends_context("dunning_reminder_groups")
     def _compute_dunning_reminder_move_ids(self):
-        groups = dict(self.env.context.get("dunning_reminder_groups") or ())
+        groups = self.env.context.get("dunning_reminder_groups")
+        if groups is not None:
+            groups = dict(groups)
+            for move in self:
+                move.dunning_reminder_move_ids = self.browse(
+                    groups.get(move._origin.id, move._origin.ids)
+                )
+            return
+        # Rendered outside a channel (a template's preview, the editor's
+        # placeholders): the invoices the run's message would list today.
+        listed = self.env["account.dunning.run"].sudo()._get_message_moves(self._origin)
         for move in self:
-            move.dunning_reminder_move_ids = self.browse(
-                groups.get(move._origin.id, move._origin.ids)
-            )
+            move.dunning_reminder_move_ids = self.browse(listed.get(move._origin, move._origin).ids)
 
     @api.model_create_multi
     def create(self, vals_list):

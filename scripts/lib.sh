@@ -67,8 +67,14 @@ db_host = False
 db_port = False
 list_db = False
 http_interface = 127.0.0.1
+http_port = ${HTTP_PORT:-8069}
 without_demo = ${WITHOUT_DEMO:-False}
 CONF
+}
+
+# A TCP port of 127.0.0.1 that nothing listens on (at the time).
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 odoo_bin() {

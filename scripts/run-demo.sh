@@ -21,7 +21,6 @@ WITHOUT_DEMO=False write_config "$CONF" "$DB"
 cat >>"$CONF" <<CONF
 smtp_server = 127.0.0.1
 smtp_port = $SMTP_PORT
-http_port = $HTTP_PORT
 CONF
 
 # A local mailbox receives the reminders: nothing leaves this machine.

@@ -7,6 +7,8 @@
 #   upgrade  earlier releases upgraded to the working tree
 #            (scripts/test-upgrade.sh).
 # PASSES chooses among them (default: all three). Extra arguments go to pytest.
+# The two suite passes run side by side (one core each), each on its own
+# database and HTTP port; their output follows when both are done.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,7 +36,7 @@ test_pass() {
     local db=${TEST_DB:-account_dunning_test_$$}_$pass conf=$ADDONS_DIR/odoo.conf
     local junit=$ADDONS_DIR/junit.xml
     CURRENT_DB=$db
-    WITHOUT_DEMO=$without_demo write_config "$conf" "$db"
+    HTTP_PORT=$(free_port) WITHOUT_DEMO=$without_demo write_config "$conf" "$db"
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
     echo "== Tests, $pass: installing $MODULE in a fresh database $db..."
     odoo_bin -c "$conf" -d "$db" -i "$MODULE" --stop-after-init --log-level=warn
@@ -66,10 +68,30 @@ PY
     return $status
 }
 
+suites=() upgrade=0
 for pass in $PASSES; do
     case $pass in
-        nodemo | demo) test_pass "$pass" "$@" ;;
-        upgrade) SKIP_SETUP=1 "$REPO_ROOT/scripts/test-upgrade.sh" ;;
+        nodemo | demo) suites+=("$pass") ;;
+        upgrade) upgrade=1 ;;
         *) die "Unknown pass $pass: choose among nodemo, demo and upgrade." ;;
     esac
 done
+
+if [ ${#suites[@]} = 1 ]; then
+    test_pass "${suites[0]}" "$@"
+elif [ ${#suites[@]} -gt 1 ]; then
+    LOGS=$(mktemp -d)
+    pids=()
+    for pass in "${suites[@]}"; do
+        (trap cleanup EXIT && test_pass "$pass" "$@") >"$LOGS/$pass.log" 2>&1 &
+        pids+=($!)
+    done
+    failed=0
+    for index in "${!suites[@]}"; do
+        wait "${pids[$index]}" || failed=1
+        cat "$LOGS/${suites[$index]}.log"
+    done
+    rm -rf "$LOGS"
+    [ $failed = 0 ] || die "A test pass failed."
+fi
+[ $upgrade = 0 ] || SKIP_SETUP=1 "$REPO_ROOT/scripts/test-upgrade.sh"

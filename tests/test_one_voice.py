@@ -75,6 +75,32 @@ class TestOneVoice(DunningCase):
         self.assertNotIn(coming.name, table, "not among the overdue invoices")
         self.assertIn(coming.name, block)
 
+    def test_a_template_preview_shows_the_email_the_run_sends(self):
+        # Odoo's Preview renders the template on one invoice: it lists what
+        # the run's email for that invoice lists, the customer's other
+        # invoices and their total included, the notice left to its block.
+        late = self.create_invoice(due=day(-14), amount=700)
+        recent = self.create_invoice(due=day(-1), amount=300)
+        coming = self.create_invoice(due=day(8), amount=200)
+        other = self.create_invoice(due=day(-1), amount=50, partner=self.customer_b)
+        with freeze_time(TODAY):
+            preview = self.env["mail.template.preview"].create(
+                {
+                    "mail_template_id": self.template_reminder2.id,
+                    "resource_ref": f"account.move,{late.id}",
+                }
+            )
+            previewed = str(preview.body_html)
+        self.assertFalse(preview.error_msg)
+        for move in late | recent:
+            self.assertIn(move.name, previewed)
+        self.assertNotIn(coming.name, previewed, "the notice has its own block")
+        self.assertNotIn(other.name, previewed, "another customer's invoice")
+        self.assertIn("1,000.00", previewed, "the total of the two overdue invoices")
+        self.run_dunning()
+        sent = str(self.mails(self.customer).mail_message_id.body)
+        self.assertIn(previewed, sent, "the run sends the body the preview showed")
+
     def test_calls_and_letters_are_one_per_customer(self):
         self.sequence.step_ids.filtered(lambda step: step.offset_days == 14).write(
             {"channel": "letter", "mail_template_id": False}
