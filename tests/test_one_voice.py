@@ -98,8 +98,12 @@ class TestOneVoice(DunningCase):
         self.assertNotIn(other.name, previewed, "another customer's invoice")
         self.assertIn("1,000.00", previewed, "the total of the two overdue invoices")
         self.run_dunning()
+        # The stored message is sanitized, hence serialized anew (attributes,
+        # entities): the preview is compared sanitized the same way.
+        Message = self.env["mail.message"]
+        expected = Message._fields["body"].convert_to_cache(previewed, Message).strip()
         sent = str(self.mails(self.customer).mail_message_id.body)
-        self.assertIn(previewed, sent, "the run sends the body the preview showed")
+        self.assertIn(expected, sent, "the run sends the body the preview showed")
 
     def test_calls_and_letters_are_one_per_customer(self):
         self.sequence.step_ids.filtered(lambda step: step.offset_days == 14).write(
