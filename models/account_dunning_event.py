@@ -203,7 +203,7 @@ class AccountDunningEvent(models.Model):
         for event in self:
             if event.activity_id:
                 event.activity_state = event.activity_id.summary or event.activity_id.display_name
-            elif event.channel in ("phone", "manual") and event.state == "sent":
+            elif event.state == "sent" and event._dunning_channel_can("activity"):
                 event.activity_state = _("Done")
             else:
                 event.activity_state = False
@@ -456,6 +456,12 @@ class AccountDunningEvent(models.Model):
 
     def _skip(self, reason):
         self.sudo().write({"state": "skipped", "note": reason, "user_id": self.env.uid})
+
+    def _dunning_channel_can(self, capability):
+        """Whether this event's channel can do ``capability`` (see
+        ``account.dunning.run._get_dunning_channels``)."""
+        self.ensure_one()
+        return self.env["account.dunning.run"]._dunning_channel_can(self.channel, capability)
 
     @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):

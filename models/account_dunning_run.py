@@ -9,6 +9,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, config, format_amount, format_date
 
 from .account_move import MESSAGE_EVENT_TYPES, PAID_PAYMENT_STATES
@@ -21,6 +22,9 @@ DEFAULT_BATCH_SIZE = 200
 TIME_LIMIT_SHARE = 0.3
 # Budget of a call when Odoo sets no time limit (threaded server).
 DEFAULT_TIME_BUDGET = 60
+# Channels are dispatched to the methods named so, and engine helpers
+# never are.
+CHANNEL_METHOD_PREFIX = "_send_by_"
 # Invoice PDFs rendered by one wkhtmltopdf run ahead of the reminders.
 PDF_CHUNK = 5
 # A run that had to give way to another transaction comes back this soon.
@@ -43,12 +47,15 @@ class _PartlyLocked(Exception):
 
 class AccountDunningRun(models.AbstractModel):
     """The dunning service: selects the invoices due, groups them per
-    customer and step, runs each step through its channel (``_run_<channel>``)
-    and records what happened. The scheduled run, the buttons of the invoice,
-    the Send Reminders wizard and the approvals all go through it.
+    customer and step, runs each step through its channel
+    (``_send_by_<channel>``) and records what happened. The scheduled run,
+    the buttons of the invoice, the Send Reminders wizard and the approvals
+    all go through it.
 
-    A module adds a channel with ``selection_add`` on the step's ``channel``
-    and a method ``_run_<channel>(step, groups, today, **options)`` returning
+    A channel is one file: a module adds one with ``selection_add`` on the
+    step's ``channel``, declares it in ``_get_dunning_channels`` with what it
+    can do, checks its steps in ``_get_step_problems`` and sends with a
+    method ``_send_by_<channel>(step, groups, today, **options)`` returning
     the values of the events to create.
     """
 
@@ -631,9 +638,60 @@ class AccountDunningRun(models.AbstractModel):
             reason = _("%(what)s failed: %(error)s", what=label, error=error)
             return fail(partner, moves, reason)
 
-    def _run_channel(self, step, groups, today, **options):
-        """Dispatch to the channel's ``_run_<channel>`` method."""
-        return getattr(self, f"_run_{step.channel}")(step, groups, today, **options)
+    def _run_channel(self, step, groups, today, channel=None, **options):
+        """Dispatch to the ``_send_by_<channel>`` method of ``channel``, by
+        default the step's; another channel (a fallback) records its own."""
+        channel = channel or step.channel
+        if channel not in self._get_dunning_channels():
+            raise UserError(
+                _(
+                    "The channel %(channel)s of step %(step)s is not installed.",
+                    channel=channel,
+                    step=step.display_name,
+                )
+            )
+        vals_list = getattr(self, f"{CHANNEL_METHOD_PREFIX}{channel}")(
+            step, groups, today, **options
+        )
+        if channel != step.channel:
+            for vals in vals_list:
+                vals["channel"] = channel
+        return vals_list
+
+    # ------------------------------------------------------------------
+    # The channel contract
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_dunning_channels(self):
+        """{channel: the set of what it can do}: the values of the step's
+        ``channel`` that have a ``_send_by_<channel>`` method; each channel's
+        file adds what its channel can do. Capabilities:
+
+        - ``review``: *Send reminders* proposes its steps, previewed and
+          editable by a person before they leave;
+        - ``variants``: its steps can test template variants (A/B);
+        - ``bounces``: its messages can bounce, and the step's fallback
+          then applies;
+        - ``activity``: its reminders are to-dos of a person, done when the
+          to-do is.
+        """
+        channels = self.env["account.dunning.step"]._fields["channel"].get_values(self.env)
+        return {
+            channel: set()
+            for channel in channels
+            if hasattr(self, f"{CHANNEL_METHOD_PREFIX}{channel}")
+        }
+
+    @api.model
+    def _dunning_channel_can(self, channel, capability):
+        return capability in self._get_dunning_channels().get(channel, ())
+
+    @api.model
+    def _get_step_problems(self, step):
+        """What keeps ``step`` from running on its channel (a template
+        missing...), in words; each channel's file checks its own steps."""
+        return []
 
     def _run_approval(self, step, groups, today):
         """Steps that are not automatic wait for a person's approval."""
@@ -730,6 +788,43 @@ class AccountDunningRun(models.AbstractModel):
         return moves.browse().concat(
             *(step_moves for step, step_moves in plan.items() if step.attach_invoice)
         )
+
+    @api.model
+    def _store_invoice_pdfs(self, moves):
+        """Render and store the PDF of these invoices with the report that
+        ``account.move.send`` would choose (the customer's invoice template),
+        in one wkhtmltopdf run per report when it can split documents, else
+        one run per invoice.
+
+        :return: {invoice id: the error} for those that failed
+        """
+        if not moves:
+            return {}
+        Send = self.env["account.move.send"].sudo()
+        Report = self.env["ir.actions.report"].sudo().with_context(force_report_rendering=True)
+        Send = Send.with_env(Report.env)
+        errors = {}
+        for company, company_moves in moves.grouped("company_id").items():
+            invoices_data = {
+                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
+                for move in company_moves.with_env(Report.env)
+            }
+            try:
+                with self.env.cr.savepoint():
+                    Send._prepare_invoice_pdf_report(invoices_data)
+            except Exception:  # noqa: BLE001 - retried one invoice at a time
+                _logger.info("Dunning: rendering invoice PDFs one at a time.")
+                for move, move_data in invoices_data.items():
+                    try:
+                        with self.env.cr.savepoint():
+                            Send._prepare_invoice_pdf_report({move: move_data})
+                    except Exception as error:  # noqa: BLE001 - reported on the reminder
+                        errors[move.id] = error
+            Send.with_company(company)._link_invoice_documents(
+                {move: data for move, data in invoices_data.items() if move.id not in errors}
+            )
+        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return errors
 
     # ------------------------------------------------------------------
     # Activities and failures
@@ -876,7 +971,7 @@ class AccountDunningRun(models.AbstractModel):
             template = sequence.thank_you_template_id
             vals_list += self._run_isolated(
                 self._group_by_customer(sequence_moves),
-                lambda groups, template=template: self._run_thank_you_email(
+                lambda groups, template=template: self._send_thank_you_emails(
                     template, groups, today
                 ),
                 lambda _partner, moves, reason: [

@@ -423,15 +423,9 @@ class AccountDunningSequence(models.Model):
                         when=steps[0].offset_label,
                     )
                 )
+        Run = self.env["account.dunning.run"]
         for step in self.step_ids:
-            if step.channel == "email" and not step.mail_template_id:
-                problems.append(
-                    _("The email step %(step)s needs an email template.", step=step.name or "")
-                )
-            if step.channel == "sms" and not step.sms_template_id:
-                problems.append(
-                    _("The SMS step %(step)s needs an SMS template.", step=step.name or "")
-                )
+            problems += Run._get_step_problems(step)
         return problems
 
     # ------------------------------------------------------------------

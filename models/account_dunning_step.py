@@ -216,16 +216,17 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
-    @api.constrains("channel", "mail_template_id")
-    def _check_mail_template(self):
+    @api.constrains("channel", "mail_template_id", "sms_template_id", "statement_template_id")
+    def _check_channel_config(self):
+        Run = self.env["account.dunning.run"]
         for step in self:
-            if step.channel == "email" and not step.mail_template_id:
+            problems = Run._get_step_problems(step)
+            if problems:
                 raise ValidationError(
                     _(
-                        "The email step %(step)s of sequence %(sequence)s needs an "
-                        "email template.",
-                        step=step.name,
+                        "Sequence %(sequence)s: %(problems)s",
                         sequence=step.sequence_id.name,
+                        problems=" ".join(problems),
                     )
                 )
 
@@ -247,7 +248,7 @@ class AccountDunningStep(models.Model):
     @api.constrains("channel")
     def _check_variants_channel(self):
         for step in self:
-            if step.channel != "email" and step.variant_ids:
+            if step.variant_ids and not step._dunning_channel_can("variants"):
                 raise ValidationError(
                     _(
                         "Step %(step)s has template variants: it must stay an email step.",
@@ -271,17 +272,9 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
-    @api.constrains("channel", "sms_template_id")
-    def _check_sms_template(self):
+    @api.constrains("sms_template_id")
+    def _check_sms_template_model(self):
         for step in self:
-            if step.channel == "sms" and not step.sms_template_id:
-                raise ValidationError(
-                    _(
-                        "The SMS step %(step)s of sequence %(sequence)s needs an SMS template.",
-                        step=step.name,
-                        sequence=step.sequence_id.name,
-                    )
-                )
             if step.sms_template_id and step.sms_template_id.model != "account.move":
                 raise ValidationError(
                     _(
@@ -592,6 +585,12 @@ class AccountDunningStep(models.Model):
                 lambda other, step=step: other.offset_days <= step.offset_days
             )
             step_moves._dunning_write({"dunning_step_id": previous.sorted("offset_days")[-1:].id})
+
+    def _dunning_channel_can(self, capability):
+        """Whether this step's channel can do ``capability`` (see
+        ``account.dunning.run._get_dunning_channels``)."""
+        self.ensure_one()
+        return self.env["account.dunning.run"]._dunning_channel_can(self.channel, capability)
 
     def _get_date(self, due_date):
         """Date this step is due for an invoice due on ``due_date``."""

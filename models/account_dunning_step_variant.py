@@ -182,7 +182,7 @@ class AccountDunningStepVariant(models.Model):
     @api.constrains("step_id")
     def _check_step_channel(self):
         for variant in self:
-            if variant.step_id.channel != "email":
+            if not variant.step_id._dunning_channel_can("variants"):
                 raise ValidationError(
                     _(
                         "Step %(step)s sends no email: only email steps can have "

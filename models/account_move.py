@@ -1258,10 +1258,11 @@ class AccountMove(models.Model):
         Step = self.env["account.dunning.step"]
         if not self.dunning_sequence_id or not self._dunning_is_open():
             return Step
-        if self.dunning_last_failed and self.dunning_step_id.channel == "email":
+        if self.dunning_last_failed and self.dunning_step_id._dunning_channel_can("review"):
             return self.dunning_step_id
         step = self.dunning_sequence_id.step_ids.filtered(
-            lambda step: step.channel == "email" and step._is_due_for(self.dunning_date_due, today)
+            lambda step: step._dunning_channel_can("review")
+            and step._is_due_for(self.dunning_date_due, today)
         ).sorted("offset_days")[-1:]
         furthest = self._get_dunning_furthest_step()
         if furthest and step.offset_days < furthest.offset_days:

@@ -2,22 +2,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from markupsafe import Markup
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.tools import format_date
 
 
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_phone(self, step, groups, today, **options):
+    @api.model
+    def _get_dunning_channels(self):
+        channels = super()._get_dunning_channels()
+        for channel in ("phone", "manual"):
+            channels[channel].add("activity")
+        return channels
+
+    def _send_by_phone(self, step, groups, today, **options):
         """One call to make per customer."""
-        return self._run_activity(step, groups, today)
+        return self._create_reminder_activities(step, groups, today)
 
-    def _run_manual(self, step, groups, today, **options):
+    def _send_by_manual(self, step, groups, today, **options):
         """One manual action per customer."""
-        return self._run_activity(step, groups, today)
+        return self._create_reminder_activities(step, groups, today)
 
-    def _run_activity(self, step, groups, today):
+    def _create_reminder_activities(self, step, groups, today):
         """One activity per customer, on its oldest invoice, for the person
         who must call or act."""
         Event = self.env["account.dunning.event"]

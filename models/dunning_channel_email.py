@@ -35,7 +35,22 @@ PREVIEW_LENGTH = 190
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_email(
+    @api.model
+    def _get_dunning_channels(self):
+        channels = super()._get_dunning_channels()
+        channels["email"] |= {"review", "variants", "bounces"}
+        return channels
+
+    @api.model
+    def _get_step_problems(self, step):
+        problems = super()._get_step_problems(step)
+        if step.channel == "email" and not step.mail_template_id:
+            problems.append(
+                _("The email step %(step)s needs an email template.", step=step.name or "")
+            )
+        return problems
+
+    def _send_by_email(
         self, step, groups, today, template=None, edits=None, send_again=False, upcoming=None
     ):
         """One email per customer, queued; its events stay queued until the
@@ -56,7 +71,7 @@ class AccountDunningRun(models.AbstractModel):
         for batch_template, batch in self._group_by_template(
             step, groups, template, variants
         ).items():
-            vals_list += self._run_email_batch(
+            vals_list += self._send_email_batch(
                 step, batch, today, batch_template, variants, edits, send_again, upcoming
             )
         return vals_list
@@ -88,7 +103,7 @@ class AccountDunningRun(models.AbstractModel):
             batches.setdefault(key, []).append((partner, moves))
         return batches
 
-    def _run_email_batch(
+    def _send_email_batch(
         self, step, groups, today, template, variants, edits, send_again, upcoming=None
     ):
         """Send ``template`` to the customers of ``groups``; the values of
@@ -130,7 +145,7 @@ class AccountDunningRun(models.AbstractModel):
         self._log_on_invoices(step, sent)
         return vals_list + self._prepare_failures(step, failures, today)
 
-    def _run_thank_you_email(self, template, groups, today):
+    def _send_thank_you_emails(self, template, groups, today):
         """The thank-you emails of ``groups``, as event values. Customers
         without an email address are not thanked, and not tried again."""
         Event = self.env["account.dunning.event"]
@@ -721,40 +736,3 @@ class AccountDunningRun(models.AbstractModel):
         attachments = {move.id: move.invoice_pdf_report_id for move in moves}
         attachments.update(errors)
         return attachments
-
-    @api.model
-    def _store_invoice_pdfs(self, moves):
-        """Render and store the PDF of these invoices with the report that
-        ``account.move.send`` would choose (the customer's invoice template),
-        in one wkhtmltopdf run per report when it can split documents, else
-        one run per invoice.
-
-        :return: {invoice id: the error} for those that failed
-        """
-        if not moves:
-            return {}
-        Send = self.env["account.move.send"].sudo()
-        Report = self.env["ir.actions.report"].sudo().with_context(force_report_rendering=True)
-        Send = Send.with_env(Report.env)
-        errors = {}
-        for company, company_moves in moves.grouped("company_id").items():
-            invoices_data = {
-                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
-                for move in company_moves.with_env(Report.env)
-            }
-            try:
-                with self.env.cr.savepoint():
-                    Send._prepare_invoice_pdf_report(invoices_data)
-            except Exception:  # noqa: BLE001 - retried one invoice at a time
-                _logger.info("Dunning: rendering invoice PDFs one at a time.")
-                for move, move_data in invoices_data.items():
-                    try:
-                        with self.env.cr.savepoint():
-                            Send._prepare_invoice_pdf_report({move: move_data})
-                    except Exception as error:  # noqa: BLE001 - reported on the reminder
-                        errors[move.id] = error
-            Send.with_company(company)._link_invoice_documents(
-                {move: data for move, data in invoices_data.items() if move.id not in errors}
-            )
-        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
-        return errors

@@ -9,15 +9,15 @@ FORMAL_NOTICE_REPORT = "account_dunning.action_report_dunning_formal_notice"
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_letter(self, step, groups, today, **options):
+    def _send_by_letter(self, step, groups, today, **options):
         """One letter per customer, to be printed and posted."""
-        return self._run_printed(step, groups, today, LETTER_REPORT)
+        return self._print_reminders(step, groups, today, LETTER_REPORT)
 
-    def _run_formal_notice(self, step, groups, today, **options):
+    def _send_by_formal_notice(self, step, groups, today, **options):
         """One formal notice per customer, to be printed and posted."""
-        return self._run_printed(step, groups, today, FORMAL_NOTICE_REPORT)
+        return self._print_reminders(step, groups, today, FORMAL_NOTICE_REPORT)
 
-    def _run_printed(self, step, groups, today, report_ref):
+    def _print_reminders(self, step, groups, today, report_ref):
         Event = self.env["account.dunning.event"]
         vals_list = []
         for partner, moves in groups:

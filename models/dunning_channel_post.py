@@ -9,7 +9,7 @@ from .dunning_channel_letter import LETTER_REPORT
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_post(self, step, groups, today, **options):
+    def _send_by_post(self, step, groups, today, **options):
         """One letter per customer, sent by post with Odoo's Snailmail: the
         letter is queued to Snailmail and its events stay queued until
         Snailmail sends it (see ``snailmail.letter.write``)."""

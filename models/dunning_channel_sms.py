@@ -15,7 +15,14 @@ SMS_SENT_STATES = ("pending", "sent")
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_sms(self, step, groups, today, **options):
+    @api.model
+    def _get_step_problems(self, step):
+        problems = super()._get_step_problems(step)
+        if step.channel == "sms" and not step.sms_template_id:
+            problems.append(_("The SMS step %(step)s needs an SMS template.", step=step.name or ""))
+        return problems
+
+    def _send_by_sms(self, step, groups, today, **options):
         """One SMS per customer, queued in Odoo's SMS queue; its events stay
         queued until the SMS gateway answers (see ``sms.sms.write``)."""
         template = step.sms_template_id

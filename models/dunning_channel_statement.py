@@ -11,7 +11,7 @@ _logger = logging.getLogger(__name__)
 class AccountDunningRun(models.AbstractModel):
     _inherit = "account.dunning.run"
 
-    def _run_statement(self, step, groups, today, **options):
+    def _send_by_statement(self, step, groups, today, **options):
         """The customer's statement of account by email instead of the list
         of the step's invoices: one per customer, its events queued until the
         mail server takes the email."""

@@ -192,6 +192,7 @@ class AccountDunningRun(models.AbstractModel):
                 ]
             )
         )
+        events = events.filtered(lambda event: event._dunning_channel_can("bounces"))
         if not events:
             return events
         company = events.company_id[:1]
@@ -214,10 +215,7 @@ class AccountDunningRun(models.AbstractModel):
         if step.bounce_fallback == "letter":
             events._fail_queued(note + " " + _("A letter is ready to print instead."), "message_id")
             groups = self._group_by_customer(events.move_id.filtered("dunning_sequence_id"))
-            vals_list = self._run_letter(step, groups, today)
-            for vals in vals_list:
-                vals["channel"] = "letter"
-            return self._record_events(vals_list)
+            return self._record_events(self._run_channel(step, groups, today, channel="letter"))
         events._fail_queued(
             note,
             "message_id",

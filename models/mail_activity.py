@@ -30,7 +30,8 @@ class MailActivity(models.Model):
     def _compute_is_dunning_call(self):
         for activity in self:
             activity.is_dunning_call = any(
-                event.channel in ("phone", "manual") for event in activity.sudo().dunning_event_ids
+                event._dunning_channel_can("activity")
+                for event in activity.sudo().dunning_event_ids
             )
 
     def _action_done(self, feedback=False, attachment_ids=None):

@@ -1,5 +1,6 @@
 from . import test_due_step
 from . import test_engine
+from . import test_channel_contract
 from . import test_cron
 from . import test_multi
 from . import test_concurrency

@@ -154,7 +154,10 @@ class AccountDunningSend(models.TransientModel):
     def _prepare_review_vals(self, events):
         """The wizard on steps waiting for approval: each customer's email
         previewed and editable before it is approved and sent."""
-        not_email = events.filtered(lambda event: event.channel != "email")
+        Run = self.env["account.dunning.run"]
+        not_email = events.filtered(
+            lambda event: not Run._dunning_channel_can(event.channel, "review")
+        )
         if not_email:
             raise UserError(
                 _(
@@ -265,7 +268,7 @@ class AccountDunningSend(models.TransientModel):
         or no email step is due for it yet."""
         furthest = move._get_dunning_furthest_step()
         if furthest and any(
-            step.channel == "email" and step._is_due_for(move.dunning_date_due, today)
+            step._dunning_channel_can("review") and step._is_due_for(move.dunning_date_due, today)
             for step in move.sudo().dunning_sequence_id.step_ids
         ):
             waiting = move.sudo().dunning_event_ids.filtered(
@@ -284,7 +287,7 @@ class AccountDunningSend(models.TransientModel):
         ahead = (
             move.sudo()
             .dunning_sequence_id.step_ids.filtered(
-                lambda step: step.channel == "email"
+                lambda step: step._dunning_channel_can("review")
                 and not step._is_due_for(move.dunning_date_due, today)
             )
             .sorted("offset_days")[:1]

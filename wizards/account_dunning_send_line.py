@@ -129,7 +129,7 @@ class AccountDunningSendLine(models.TransientModel):
         for line in self:
             moves = line._get_reminded_moves()
             line.allowed_step_ids = line.sequence_id.step_ids.filtered(
-                lambda step, moves=moves: step.channel == "email"
+                lambda step, moves=moves: step._dunning_channel_can("review")
                 and any(step._is_due_for(move.dunning_date_due, today) for move in moves)
             )
 
