@@ -78,7 +78,7 @@ class DunningCustomerPage(http.Controller):
         Run = Run.with_context(dunning_page_author_id=partner.id)
         # Recorded in the company's language, for its accountants; the
         # answer methods refuse in the customer's.
-        Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
+        Run = Run.with_company(company).with_context(**company._get_dunning_context())
         # Each invoice once, however often the form names it.
         move_ids = dict.fromkeys(
             Run._parse_answer_integer(value)

@@ -74,8 +74,8 @@ class AccountDunningRun(models.AbstractModel):
         done, unfinished, retry = 0, False, False
         try:
             for company in self._get_dunning_companies():
-                run = self.with_company(company).with_context(**self._get_dunning_context(company))
-                today = run._get_dunning_today(company)
+                run = self.with_company(company).with_context(**company._get_dunning_context())
+                today = company.with_env(run.env)._get_dunning_today()
                 company_done, company_unfinished, locked_out = run._run_company(
                     company, today, batch_size, deadline
                 )
@@ -222,19 +222,6 @@ class AccountDunningRun(models.AbstractModel):
     def _get_dunning_companies(self):
         """Companies that have at least one active dunning sequence."""
         return self.env["account.dunning.sequence"].sudo().search([]).company_id
-
-    @api.model
-    def _get_dunning_context(self, company):
-        """Context of a company's run: its timezone decides what today is, and
-        its language is the one of the notes and tasks for its accountants
-        (customers get their emails in their own language)."""
-        tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        lang = company.partner_id.lang or self.env.lang
-        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
-
-    @api.model
-    def _get_dunning_today(self, company):
-        return fields.Date.context_today(self.with_company(company))
 
     @api.model
     def _end_holds(self, company, today):
@@ -420,9 +407,7 @@ class AccountDunningRun(models.AbstractModel):
         self.env.flush_all()
         total = 0
         for company in companies or self._get_dunning_companies():
-            today = self.with_context(**self._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             query = self._get_due_moves_query(company, today)
             self.env.cr.execute(query.select(SQL("COUNT(*)")))
             total += self.env.cr.fetchone()[0]
@@ -522,7 +507,7 @@ class AccountDunningRun(models.AbstractModel):
         Move = self.env["account.move"]
         listed = {}
         for company, company_moves in moves.grouped("company_id").items():
-            today = self._get_dunning_today(company)
+            today = company.with_env(self.env)._get_dunning_today()
             due = Move.search(
                 Move._get_dunning_due_domain(today, company)
                 + [("commercial_partner_id", "in", company_moves.commercial_partner_id.ids)]

@@ -453,11 +453,8 @@ class AccountMove(models.Model):
         # Stored: "today" is each company's, whoever triggers the compute;
         # the run refreshes what the date alone changes (see
         # ``_dunning_refresh_status``).
-        Run = self.env["account.dunning.run"]
         for company, moves in self.grouped("company_id").items():
-            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             for move in moves:
                 move.dunning_status, move.dunning_status_until = move._get_dunning_status(today)
 
@@ -958,7 +955,7 @@ class AccountMove(models.Model):
             return _("It is a draft.")
         if self.state == "cancel":
             return _("It is cancelled.")
-        today = self.env["account.dunning.run"]._get_dunning_today(self.company_id)
+        today = self.company_id._get_dunning_today()
         status, until = self._get_dunning_status(today)
         until = format_date(self.env, until, date_format="long") if until else "-"
         if status == "settled":
@@ -1358,10 +1355,7 @@ class AccountMove(models.Model):
         Sequence = self.env["account.dunning.sequence"]
         defaults = Sequence._get_default_sequences(self.company_id)
         for company, moves in self.grouped("company_id").items():
-            Run = self.env["account.dunning.run"]
-            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             moves = moves.with_company(company)
             default = defaults.get(company, Sequence)
             by_sequence = moves.grouped(

@@ -65,7 +65,7 @@ class AccountDunningRun(models.AbstractModel):
         """Email their monthly statement to the customers whose day it is, in
         each company where they owe open invoices, once a day at most."""
         for company in self._get_dunning_companies():
-            run = self.with_company(company).with_context(**self._get_dunning_context(company))
+            run = self.with_company(company).with_context(**company._get_dunning_context())
             today = fields.Date.context_today(run)
             for partner in run._get_statement_customers(company, today):
                 run._send_monthly_statement(partner, today)

@@ -101,7 +101,7 @@ class AccountDunningRun(models.AbstractModel):
         sequence = moves.dunning_sequence_id[:1] or self.env[
             "account.dunning.sequence"
         ].sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         return {
             "partner": partner,
             "company": company,
@@ -353,7 +353,7 @@ class AccountDunningRun(models.AbstractModel):
         allowed = self._get_customer_page_moves(partner, company)
         if not moves or moves - allowed:
             raise UserError(_("Choose at least one of your open invoices."))
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         # An answer is one message, recorded as an event per invoice.
         answers = len(
             self.env["account.dunning.event"]
@@ -495,7 +495,7 @@ class AccountDunningRun(models.AbstractModel):
         :return: the events
         """
         company = moves[:1].company_id
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         body = Markup("<p>%s</p>") % text
         attachments = []
         if attachment:

@@ -55,8 +55,8 @@ class AccountDunningRun(models.AbstractModel):
             .search([("message_id", "=", message_dict.get("message_id"))], limit=1)
         )
         company = reminders.company_id[:1]
-        run = self.with_company(company).with_context(**self._get_dunning_context(company))
-        today = run._get_dunning_today(company)
+        run = self.with_company(company).with_context(**company._get_dunning_context())
+        today = company.with_env(run.env)._get_dunning_today()
         automatic = run._is_auto_reply(message, message_dict)
         text = run._get_reply_excerpt(message_dict)
         partner = reminders.partner_id[:1]
@@ -195,8 +195,8 @@ class AccountDunningRun(models.AbstractModel):
         if not events:
             return events
         company = events.company_id[:1]
-        run = self.with_company(company).with_context(**self._get_dunning_context(company))
-        today = run._get_dunning_today(company)
+        run = self.with_company(company).with_context(**company._get_dunning_context())
+        today = company.with_env(run.env)._get_dunning_today()
         reason = " ".join(html2plaintext(message_dict.get("body") or "").split())[:REPLY_EXCERPT]
         note = _(
             "The reminder email to %(email)s bounced: %(reason)s",

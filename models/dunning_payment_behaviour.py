@@ -43,8 +43,8 @@ class AccountDunningRun(models.AbstractModel):
         re-evaluate their rules: customers whose sequence changes enter the
         new one by the entry rule."""
         for company in companies:
-            run = self.with_company(company).with_context(**self._get_dunning_context(company))
-            run._compute_payment_behaviour(company, run._get_dunning_today(company))
+            run = self.with_company(company).with_context(**company._get_dunning_context())
+            run._compute_payment_behaviour(company, company.with_env(run.env)._get_dunning_today())
         self.env["res.partner"]._dunning_apply_rules(companies)
 
     @api.model

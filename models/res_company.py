@@ -213,6 +213,21 @@ class ResCompany(models.Model):
             )._dunning_recompute_next()
         return res
 
+    def _get_dunning_context(self):
+        """Context of the company's dunning: its timezone decides what today
+        is, and its language is the one of the notes and tasks for its
+        accountants (customers get their emails in their own language)."""
+        self.ensure_one()
+        tz = self.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
+        lang = self.partner_id.lang or self.env.lang
+        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
+
+    def _get_dunning_today(self):
+        """Today in the timezone of the context (``_get_dunning_context``
+        gives the company's)."""
+        self.ensure_one()
+        return fields.Date.context_today(self)
+
     def _get_dunning_default_responsible(self):
         """Who handles the dunning work nobody else can take in this company:
         its default dunning responsible, else one of its accounting managers."""
