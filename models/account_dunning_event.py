@@ -575,14 +575,13 @@ class AccountDunningEvent(models.Model):
         SMS or letter). ``label(record)`` names the reminder when its step
         is gone. ``activity_type`` and ``summary``: the responsible's task,
         by default a to-do "Reminder failed"."""
-        Run = self.env["account.dunning.run"]
         todo = activity_type or self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
         for record, events in self.grouped(key).items():
             moves = events.move_id
             step = events.step_id[:1]
             name = step.display_name or (label(record) if label else record.display_name)
-            activity = Run._create_activities(
+            activity = self.env["mail.activity"]._create_dunning_activities(
                 [
                     (
                         moves,
@@ -590,7 +589,7 @@ class AccountDunningEvent(models.Model):
                         todo,
                         summary or _("Reminder failed: %(step)s", step=name),
                         Markup("<p>%s</p>") % note
-                        + Run._prepare_activity_note(events.partner_id[:1], moves),
+                        + moves._get_dunning_activity_note(events.partner_id[:1]),
                     )
                 ],
                 today,

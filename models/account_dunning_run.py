@@ -9,7 +9,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL, config, format_amount, format_date
+from odoo.tools import SQL, config, format_date
 
 from .account_move import MESSAGE_EVENT_TYPES, PAID_PAYMENT_STATES
 
@@ -277,7 +277,7 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         groups = self._group_by_customer(broken)
         summary = _("Promise broken")
-        activities = self._create_activities(
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     partner_moves,
@@ -290,7 +290,7 @@ class AccountDunningRun(models.AbstractModel):
                         "reminders resume.",
                         date=format_date(self.env, partner_moves[:1].dunning_pause_until),
                     )
-                    + self._prepare_activity_note(partner, partner_moves),
+                    + partner_moves._get_dunning_activity_note(partner),
                 )
                 for partner, partner_moves in groups
             ],
@@ -720,102 +720,6 @@ class AccountDunningRun(models.AbstractModel):
     # Activities and failures
     # ------------------------------------------------------------------
 
-    @api.model
-    def _create_activities(self, specs, today):
-        """Create activities from (invoices, user, type, summary, note), on
-        the oldest invoice of each group, in one batch."""
-        model_id = self.env["ir.model"]._get_id("account.move")
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        # The notes are built here from escaped values: nothing to sanitize.
-        return self._create_with_html(
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True),
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": moves[:1].id,
-                    "activity_type_id": (activity_type or todo).id,
-                    "user_id": user.id,
-                    "summary": summary,
-                    "note": note,
-                    "date_deadline": today,
-                }
-                for moves, user, activity_type, summary, note in specs
-            ],
-            "note",
-            sanitize=False,
-        )
-
-    @api.model
-    def _create_with_html(self, model, vals_list, fname, sanitize=True):
-        """Create records of ``model`` in one batch, the HTML field ``fname``
-        of each sanitized once at most: the ORM sanitizes an HTML value twice
-        on create (for its cache and for its column), which was the largest
-        cost of a reminder.
-
-        :param sanitize: False for values built here from escaped text only
-        """
-        if not vals_list:
-            return model
-        field = model._fields[fname]
-        values = [
-            (field.convert_to_cache(vals.get(fname), model) if sanitize else vals.get(fname)) or ""
-            for vals in vals_list
-        ]
-        records = model.create([dict(vals, **{fname: ""}) for vals in vals_list])
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %(table)s t SET %(column)s = v.value FROM (VALUES %(values)s)"
-                " AS v(id, value) WHERE t.id = v.id",
-                table=SQL.identifier(model._table),
-                column=SQL.identifier(fname),
-                values=SQL(",").join(
-                    SQL("(%s, %s)", record.id, str(value))
-                    for record, value in zip(records, values, strict=True)
-                ),
-            )
-        )
-        records.invalidate_recordset([fname])
-        return records
-
-    @api.model
-    def _prepare_activity_note(self, partner, moves):
-        """What the person needs to call or act: the invoices and the
-        reminders they already received."""
-        lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % _(
-                "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
-                invoice=move.name,
-                date=format_date(self.env, move.invoice_date),
-                due=format_date(self.env, move.dunning_date_due),
-                residual=format_amount(self.env, move.amount_residual, move.currency_id),
-            )
-            for move in moves
-        )
-        history = moves.dunning_event_ids.sorted("date")
-        states = dict(
-            self.env["account.dunning.event"]._fields["state"]._description_selection(self.env)
-        )
-        history_lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % _(
-                "%(date)s: %(step)s (%(state)s) on %(invoice)s",
-                date=format_date(self.env, event.date),
-                step=event.step_id.display_name,
-                state=states[event.state],
-                invoice=event.move_id.name,
-            )
-            for event in history
-        )
-        note = Markup("<p>%s</p><ul>%s</ul>") % (
-            _("Customer: %(customer)s", customer=partner.display_name),
-            lines,
-        )
-        if history_lines:
-            note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
-        return note
-
     def _prepare_failures(self, step, failures, today):
         """A failed event per invoice and one follow-up activity per customer
         for its responsible, so that no failure goes unnoticed.
@@ -825,14 +729,14 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         todo = self.env.ref("mail.mail_activity_data_todo")
         summary = _("Reminder failed: %(step)s", step=step.display_name)
-        activities = self._create_activities(
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
                     todo,
                     summary,
-                    Markup("<p>%s</p>") % reason + self._prepare_activity_note(partner, moves),
+                    Markup("<p>%s</p>") % reason + moves._get_dunning_activity_note(partner),
                 )
                 for partner, moves, reason in failures
             ],

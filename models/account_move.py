@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -1466,6 +1467,43 @@ class AccountMove(models.Model):
             if self._dunning_is_valid_responsible(user):
                 return user
         return self.company_id._get_dunning_default_responsible()
+
+    def _get_dunning_activity_note(self, partner):
+        """What the person needs to call or act about ``partner``'s invoices
+        (these): the invoices and the reminders they already received."""
+        lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
+                invoice=move.name,
+                date=format_date(self.env, move.invoice_date),
+                due=format_date(self.env, move.dunning_date_due),
+                residual=format_amount(self.env, move.amount_residual, move.currency_id),
+            )
+            for move in self
+        )
+        history = self.dunning_event_ids.sorted("date")
+        states = dict(
+            self.env["account.dunning.event"]._fields["state"]._description_selection(self.env)
+        )
+        history_lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(date)s: %(step)s (%(state)s) on %(invoice)s",
+                date=format_date(self.env, event.date),
+                step=event.step_id.display_name,
+                state=states[event.state],
+                invoice=event.move_id.name,
+            )
+            for event in history
+        )
+        note = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Customer: %(customer)s", customer=partner.display_name),
+            lines,
+        )
+        if history_lines:
+            note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
+        return note
 
     @api.model
     def _dunning_is_valid_responsible(self, user):

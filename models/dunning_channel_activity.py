@@ -25,14 +25,14 @@ class AccountDunningRun(models.AbstractModel):
             "Payment now expected by %(date)s.",
             date=format_date(self.env, step._get_payment_deadline(today)),
         )
-        activities = self._create_activities(
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     self._get_activity_user(step, moves),
                     step.activity_type_id,
                     step.display_name,
-                    self._prepare_activity_note(partner, moves) + deadline,
+                    moves._get_dunning_activity_note(partner) + deadline,
                 )
                 for partner, moves in groups
             ],

@@ -17,6 +17,8 @@ from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.base.models.res_lang import intersperse
 
+from .html_batch import create_with_html
+
 _logger = logging.getLogger(__name__)
 
 HEADER_FIELDS = ("subject", "email_from", "reply_to", "email_cc")
@@ -640,11 +642,11 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
-        would use, in one batch (see ``_create_with_html``).
+        would use, in one batch (see ``create_with_html``).
 
         :param sanitize: False for bodies of escaped text only, built here
         """
-        return self._create_with_html(
+        return create_with_html(
             self.env["mail.message"].sudo(), vals_list, "body", sanitize=sanitize
         )
 

@@ -516,14 +516,14 @@ class AccountDunningRun(models.AbstractModel):
         )
         if attachment:
             self._attach_to_notes(notes, attachment)
-        activity = self._create_activities(
+        activity = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
                     self.env.ref("mail.mail_activity_data_todo"),
                     summary,
-                    body + self._prepare_activity_note(partner, moves),
+                    body + moves.with_env(self.env)._get_dunning_activity_note(partner),
                 )
             ],
             today,

@@ -83,7 +83,7 @@ class AccountDunningRun(models.AbstractModel):
             for event in reminders
         ]
         if not automatic:
-            activity = run._create_activities(
+            activity = run.env["mail.activity"]._create_dunning_activities(
                 [
                     (
                         reminders.move_id,
@@ -91,7 +91,7 @@ class AccountDunningRun(models.AbstractModel):
                         self.env.ref("mail.mail_activity_data_todo"),
                         _("Customer replied: %(subject)s", subject=message_dict.get("subject")),
                         Markup("<p>%s</p>") % text
-                        + run._prepare_activity_note(partner, reminders.move_id),
+                        + reminders.move_id.with_env(run.env)._get_dunning_activity_note(partner),
                     )
                 ],
                 today,

@@ -190,15 +190,14 @@ class AccountDunningRun(models.AbstractModel):
             count=plan.missed_count,
         )
         plan.message_post(body=note)
-        activity = self._create_activities(
+        activity = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
                     self.env.ref("mail.mail_activity_data_todo"),
                     _("Payment plan broken"),
-                    Markup("<p>%s</p>") % note
-                    + self._prepare_activity_note(plan.partner_id, moves),
+                    Markup("<p>%s</p>") % note + moves._get_dunning_activity_note(plan.partner_id),
                 )
             ],
             today,
