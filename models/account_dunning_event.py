@@ -489,6 +489,21 @@ class AccountDunningEvent(models.Model):
             **values,
         )
 
+    @api.model
+    def _prepare_manual_event_vals(self, move, today, event_type, **values):
+        """Values of the event recording what happened on ``move`` outside
+        its steps (a promise broken, a plan broken, a dispute resolved): at
+        the invoice's current step, received by hand."""
+        return self._prepare_event_vals(
+            move,
+            move.dunning_step_id,
+            "received",
+            today,
+            channel="manual",
+            event_type=event_type,
+            **values,
+        )
+
     def _apply_to_moves(self):
         """Move each invoice past the steps that are done with it.
 

@@ -299,13 +299,10 @@ class AccountDunningRun(models.AbstractModel):
         note = _("Promise broken: not paid by the promised date; reminders resume.")
         Event.sudo().create(
             [
-                Event._prepare_event_vals(
+                Event._prepare_manual_event_vals(
                     move,
-                    move.dunning_step_id,
-                    "received",
                     today,
-                    channel="manual",
-                    event_type="promise",
+                    "promise",
                     activity_id=activity.id,
                     note=note,
                 )

@@ -716,13 +716,10 @@ class AccountMove(models.Model):
         note = _("Dispute resolved by %(user)s.", user=self.env.user.name)
         Event.create(
             [
-                Event._prepare_event_vals(
+                Event._prepare_manual_event_vals(
                     move,
-                    move.dunning_step_id,
-                    "received",
                     today,
-                    channel="manual",
-                    event_type="dispute",
+                    "dispute",
                     call_outcome="reached",
                     note=note,
                 )

@@ -205,13 +205,10 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         Event.sudo().create(
             [
-                Event._prepare_event_vals(
+                Event._prepare_manual_event_vals(
                     move,
-                    move.dunning_step_id,
-                    "received",
                     today,
-                    channel="manual",
-                    event_type="plan",
+                    "plan",
                     plan_id=plan.id,
                     activity_id=activity.id,
                     note=note,
