@@ -21,13 +21,13 @@ from . import dunning_probably_paid
 from . import dunning_customer_reply
 from . import dunning_customer_answer
 from . import dunning_payment_plan
-from . import dunning_payment_behaviour
 from . import mail_mail
 from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_statement
+from . import res_partner_payment_behaviour
 from . import mail_activity
 from . import account_dunning_ecb_rate
 from . import account_dunning_legal_rate

@@ -206,7 +206,7 @@ class ResCompany(models.Model):
         if DUNNING_RISK_FIELDS & vals.keys():
             # Risk levels, and the rules reading them, follow new thresholds
             # at once rather than the next night.
-            self.env["account.dunning.run"].sudo()._recompute_dunning_rules(self)
+            self.env["res.partner"].sudo()._recompute_dunning_rules(self)
         if "dunning_grace_days" in vals:
             self.env["account.move"].sudo()._search_dunning_open_moves(
                 [("company_id", "in", self.ids)]

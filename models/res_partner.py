@@ -62,7 +62,7 @@ class ResPartner(models.Model):
     )
     # Payment behaviour, per customer and company: computed every night in
     # SQL over the invoices due in the last 12 months (see
-    # account.dunning.run._get_payment_behaviour_query), usable in the rules.
+    # _get_payment_behaviour_query), usable in the rules.
     dunning_avg_days_late = fields.Float(
         string="Average Days Late",
         company_dependent=True,

@@ -19,7 +19,7 @@ class TestPaymentBehaviour(DunningCase):
 
     def recompute(self, when=TODAY):
         with freeze_time(when):
-            self.env["account.dunning.run"]._recompute_dunning_rules(self.company)
+            self.env["res.partner"]._recompute_dunning_rules(self.company)
         self.env.invalidate_all()
 
     def behaviour(self, partner):
