@@ -5,6 +5,7 @@ from . import account_dunning_event
 from . import account_dunning_dispute_reason
 from . import account_dunning_plan
 from . import account_dunning_plan_line
+from . import account_dunning_plan_run
 from . import account_move
 from . import account_journal
 from . import account_move_late_fees
@@ -20,7 +21,6 @@ from . import dunning_channel_statement
 from . import dunning_probably_paid
 from . import dunning_customer_reply
 from . import dunning_customer_answer
-from . import dunning_payment_plan
 from . import mail_mail
 from . import mail_thread
 from . import res_company

@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
 from odoo.tools.pdf import merge_pdf
 
+from .account_move import MESSAGE_EVENT_TYPES
+
 CALL_OUTCOMES = [
     ("reached", "Reached"),
     ("promise", "Promise to Pay"),
@@ -456,6 +458,21 @@ class AccountDunningEvent(models.Model):
 
     def _skip(self, reason):
         self.sudo().write({"state": "skipped", "note": reason, "user_id": self.env.uid})
+
+    @api.model
+    def _get_customers_messaged_today(self, company, today):
+        """Ids of the customers of ``company`` who got a dunning message on
+        ``today``: a reminder, a plan email or a thank-you."""
+        groups = self.sudo()._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("date", "=", today),
+                ("event_type", "in", MESSAGE_EVENT_TYPES),
+                ("state", "in", ("sent", "queued")),
+            ],
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
 
     @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):

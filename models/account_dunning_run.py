@@ -105,9 +105,10 @@ class AccountDunningRun(models.AbstractModel):
             customers held by another transaction were left for later)
         """
         self._run_retryable(self._end_holds, company, today)
+        Plan = self.env["account.dunning.plan"]
         # Plans done or broken first: the invoices of a broken plan get the
         # step then due today.
-        plan_emails = self._run_retryable(self._run_payment_plans, company, today)
+        plan_emails = self._run_retryable(Plan._run_payment_plans, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
@@ -130,28 +131,9 @@ class AccountDunningRun(models.AbstractModel):
         # After the reminders, the day's other messages: a customer reminded
         # today gets them tomorrow, one message a day.
         if plan_emails:
-            self._run_retryable(self._send_payment_plan_emails, company, today, plan_emails)
+            self._run_retryable(Plan._send_payment_plan_emails, company, today, plan_emails)
         self._run_retryable(self._send_thank_you, company, today)
         return done, False, bool(skipped_partners)
-
-    @api.model
-    def _get_customers_messaged_today(self, company, today):
-        """Ids of the customers of ``company`` who got a dunning message on
-        ``today``: a reminder, a plan email or a thank-you."""
-        groups = (
-            self.env["account.dunning.event"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("date", "=", today),
-                    ("event_type", "in", MESSAGE_EVENT_TYPES),
-                    ("state", "in", ("sent", "queued")),
-                ],
-                ["partner_id"],
-            )
-        )
-        return {partner.id for (partner,) in groups}
 
     def _run_retryable(self, method, *args):
         """Run ``method`` in a savepoint; a transaction that lost a race
