@@ -2,6 +2,7 @@ from . import account_dunning_sequence
 from . import account_dunning_step
 from . import account_dunning_step_variant
 from . import account_dunning_event
+from . import account_dunning_event_reply
 from . import account_dunning_dispute_reason
 from . import account_dunning_plan
 from . import account_dunning_plan_line
@@ -19,7 +20,6 @@ from . import dunning_channel_sms
 from . import dunning_channel_post
 from . import dunning_channel_statement
 from . import dunning_probably_paid
-from . import dunning_customer_reply
 from . import dunning_customer_answer
 from . import mail_mail
 from . import mail_thread
