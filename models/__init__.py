@@ -20,7 +20,7 @@ from . import dunning_channel_sms
 from . import dunning_channel_post
 from . import dunning_channel_statement
 from . import dunning_probably_paid
-from . import dunning_customer_answer
+from . import account_dunning_portal
 from . import mail_mail
 from . import mail_thread
 from . import res_company

@@ -539,7 +539,10 @@ class AccountDunningRun(models.AbstractModel):
         return Markup(
             layout.replace(LAYOUT_PREVIEW, escape(preview))
             .replace(LAYOUT_BODY, values["body_html"])
-            .replace(LAYOUT_URL, escape(self._get_customer_page_url(partner, company)))
+            .replace(
+                LAYOUT_URL,
+                escape(self.env["account.dunning.portal"]._get_customer_page_url(partner, company)),
+            )
             .replace(LAYOUT_TITLE, escape(partner.display_name))
         )
 

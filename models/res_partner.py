@@ -417,7 +417,7 @@ class ResPartner(models.Model):
         current company."""
         self.ensure_one()
         self._check_dunning_user()
-        url = self.env["account.dunning.run"]._get_customer_page_url(
+        url = self.env["account.dunning.portal"]._get_customer_page_url(
             self.commercial_partner_id, self.env.company
         )
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}

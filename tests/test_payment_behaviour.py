@@ -120,7 +120,7 @@ class TestPaymentBehaviour(DunningCase):
         self.recompute()
         self.assertEqual(self.behaviour(self.customer)["risk"], "good")
         with freeze_time(TODAY):
-            self.env["account.dunning.run"]._answer_promise(
+            self.env["account.dunning.portal"]._answer_promise(
                 self.customer, self.company, invoice, str(day(10))
             )
         # Kept until its date, nothing broken yet: a promise is no broken one.

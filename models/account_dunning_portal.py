@@ -40,14 +40,15 @@ AMOUNT_PATTERN = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 AMOUNT_MAX = 10**12
 
 
-class AccountDunningRun(models.AbstractModel):
-    """The customer's answers from the link of a reminder: a page of its
-    open invoices, opened with a signed token and without login, from which
-    it pays, promises to pay by a date, says it already paid, or disputes
-    invoices. Each answer is posted on the chatters, recorded as events and
-    given to the customer's dunning responsible."""
+class AccountDunningPortal(models.AbstractModel):
+    """The customer's page from the link of a reminder: its open invoices,
+    opened with a signed token and without login, from which it pays,
+    promises to pay by a date, says it already paid, or disputes invoices.
+    Each answer is posted on the chatters, recorded as events and given to
+    the customer's dunning responsible. Used by the portal controller."""
 
-    _inherit = "account.dunning.run"
+    _name = "account.dunning.portal"
+    _description = "Dunning Customer Page"
 
     # ------------------------------------------------------------------
     # The page and its token
