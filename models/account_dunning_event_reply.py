@@ -208,7 +208,7 @@ class AccountDunningEvent(models.Model):
         if step.bounce_fallback == "letter":
             events._fail_queued(note + " " + _("A letter is ready to print instead."), "message_id")
             Run = self.env["account.dunning.run"]
-            groups = Run._group_by_customer(events.move_id.filtered("dunning_sequence_id"))
+            groups = events.move_id.filtered("dunning_sequence_id")._dunning_group_by_customer()
             vals_list = Run._run_letter(step, groups, today)
             for vals in vals_list:
                 vals["channel"] = "letter"

@@ -73,7 +73,7 @@ class AccountDunningRun(models.AbstractModel):
         deadline = time.monotonic() + self._get_time_budget() if under_scheduler else None
         done, unfinished, retry = 0, False, False
         try:
-            for company in self._get_dunning_companies():
+            for company in self.env["res.company"]._get_dunning_companies():
                 run = self.with_company(company).with_context(**company._get_dunning_context())
                 today = company.with_env(run.env)._get_dunning_today()
                 company_done, company_unfinished, locked_out = run._run_company(
@@ -166,46 +166,6 @@ class AccountDunningRun(models.AbstractModel):
         return min(limits) * TIME_LIMIT_SHARE if limits else DEFAULT_TIME_BUDGET
 
     @api.model
-    def _get_run_unfinished_companies(self):
-        """The companies whose run stopped today with reminders due still
-        unsent: Odoo no longer calls a job killed three times in a row before
-        its next date."""
-        cron = self._get_cron()
-        now = fields.Datetime.now()
-        Company = self.env["res.company"]
-        if not cron.active or cron.nextcall <= now:
-            return Company
-        soon = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count(
-                [("cron_id", "=", cron.id), ("call_at", "<=", now + RETRY_DELAY * 5)], limit=1
-            )
-        )
-        if soon:
-            return Company
-        return self._get_dunning_companies().filtered(
-            lambda company: self._count_due_moves(company)
-        )
-
-    @api.model
-    def _get_run_unfinished_warning(self):
-        """In words, that today's run did not finish."""
-        cron = self._get_cron()
-        return _(
-            "Today's dunning run did not finish: some reminders due today were "
-            "not sent. The run goes on at its next call, on %(date)s; if this "
-            "stays, check the server log of the job %(job)s.",
-            date=format_date(self.env, cron.nextcall.date()),
-            job=cron.name,
-        )
-
-    @api.model
-    def _get_dunning_companies(self):
-        """Companies that have at least one active dunning sequence."""
-        return self.env["account.dunning.sequence"].sudo().search([]).company_id
-
-    @api.model
     def _end_holds(self, company, today):
         """Resume the pauses and end the probably-paid holds that end on
         ``today``, before the invoices due are selected."""
@@ -257,7 +217,7 @@ class AccountDunningRun(models.AbstractModel):
         if not broken:
             return
         Event = self.env["account.dunning.event"]
-        groups = self._group_by_customer(broken)
+        groups = broken._dunning_group_by_customer()
         summary = _("Promise broken")
         activities = self.env["mail.activity"]._create_dunning_activities(
             [
@@ -385,7 +345,7 @@ class AccountDunningRun(models.AbstractModel):
         each on its own today."""
         self.env.flush_all()
         total = 0
-        for company in companies or self._get_dunning_companies():
+        for company in companies or self.env["res.company"]._get_dunning_companies():
             today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             query = self._get_due_moves_query(company, today)
             self.env.cr.execute(query.select(SQL("COUNT(*)")))
@@ -447,7 +407,7 @@ class AccountDunningRun(models.AbstractModel):
         for move_ids in folds.values():
             moves = batch.browse(move_ids).with_prefetch(batch._prefetch_ids)
             lead = self._get_lead_step(moves.mapped(lambda move: move_steps[move]))
-            by_lead.setdefault(lead, []).extend(self._group_by_customer(moves))
+            by_lead.setdefault(lead, []).extend(moves._dunning_group_by_customer())
         return by_lead
 
     @api.model
@@ -470,12 +430,6 @@ class AccountDunningRun(models.AbstractModel):
                 continue
             move_ids.setdefault(step, []).append(move.id)
         return {step: moves.browse(ids) for step, ids in move_ids.items()}
-
-    @api.model
-    def _group_by_customer(self, moves):
-        """[(customer, its invoices oldest due first)] of ``moves``."""
-        moves = moves.sorted(lambda move: (move.dunning_date_due, move.id))
-        return list(moves.grouped("commercial_partner_id").items())
 
     @api.model
     def _get_message_moves(self, moves):
@@ -536,9 +490,9 @@ class AccountDunningRun(models.AbstractModel):
             vals_list = self._run_isolated(
                 groups,
                 lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
-                lambda partner, moves, reason: self._prepare_failures(
-                    step, [(partner, moves, reason)], today
-                ),
+                lambda partner, moves, reason: self.env[
+                    "account.dunning.event"
+                ]._prepare_failure_vals(step, [(partner, moves, reason)], today),
                 step.display_name,
             )
         return held_vals + self._record_own_steps(vals_list, step, move_steps)
@@ -696,40 +650,6 @@ class AccountDunningRun(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
-    # Activities and failures
-    # ------------------------------------------------------------------
-
-    def _prepare_failures(self, step, failures, today):
-        """A failed event per invoice and one follow-up activity per customer
-        for its responsible, so that no failure goes unnoticed.
-
-        :param failures: list of (customer, invoices, reason)
-        """
-        Event = self.env["account.dunning.event"]
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        summary = _("Reminder failed: %(step)s", step=step.display_name)
-        activities = self.env["mail.activity"]._create_dunning_activities(
-            [
-                (
-                    moves,
-                    moves[:1]._get_dunning_responsible(),
-                    todo,
-                    summary,
-                    Markup("<p>%s</p>") % reason + moves._get_dunning_activity_note(partner),
-                )
-                for partner, moves, reason in failures
-            ],
-            today,
-        )
-        return [
-            Event._prepare_event_vals(
-                move, step, "failed", today, activity_id=activity.id, note=reason
-            )
-            for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
-            for move in moves
-        ]
-
-    # ------------------------------------------------------------------
     # Thank-you emails
     # ------------------------------------------------------------------
 
@@ -743,7 +663,7 @@ class AccountDunningRun(models.AbstractModel):
         for sequence, sequence_moves in moves.grouped("dunning_sequence_id").items():
             template = sequence.thank_you_template_id
             vals_list += self._run_isolated(
-                self._group_by_customer(sequence_moves),
+                sequence_moves._dunning_group_by_customer(),
                 lambda groups, template=template: self._run_thank_you_email(
                     template, groups, today
                 ),

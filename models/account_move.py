@@ -6,7 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_amount, format_date, format_time, split_every
@@ -271,13 +271,6 @@ class AccountMove(models.Model):
         "customer's dunning responsible, else the salesperson of the invoice, "
         "then of the customer, else the company's default dunning responsible; "
         "archived users, portal users and OdooBot are skipped.",
-    )
-    dunning_reminder_move_ids = fields.Many2many(
-        "account.move",
-        string="Invoices in the Reminder",
-        compute="_compute_dunning_reminder_move_ids",
-        help="For reminder templates: the customer's invoices that this "
-        "reminder is about. The template is rendered on the oldest of them.",
     )
 
     def _auto_init(self):
@@ -586,7 +579,7 @@ class AccountMove(models.Model):
             self.env["res.users"]
             .sudo()
             .search([("share", "=", False)])
-            .filtered(self._dunning_is_valid_responsible)
+            .filtered(lambda user: user._dunning_is_valid_responsible())
         )
         # Each link of the chain counts when the links before it are empty or
         # invalid; the company's default responsible comes last.
@@ -617,22 +610,6 @@ class AccountMove(models.Model):
             ]
         )
         return expression.OR(domains)
-
-    @api.depends_context("dunning_reminder_groups")
-    def _compute_dunning_reminder_move_ids(self):
-        groups = self.env.context.get("dunning_reminder_groups")
-        if groups is not None:
-            groups = dict(groups)
-            for move in self:
-                move.dunning_reminder_move_ids = self.browse(
-                    groups.get(move._origin.id, move._origin.ids)
-                )
-            return
-        # Rendered outside a channel (a template's preview, the editor's
-        # placeholders): the invoices the run's message would list today.
-        listed = self.env["account.dunning.run"].sudo()._get_message_moves(self._origin)
-        for move in self:
-            move.dunning_reminder_move_ids = self.browse(listed.get(move._origin, move._origin).ids)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -706,29 +683,6 @@ class AccountMove(models.Model):
         )
         return True
 
-    def action_dunning_resolve_dispute(self):
-        """The dispute is settled: the invoice gets its reminders again, the
-        latest step now due first."""
-        self._check_dunning_access()
-        disputed = self.sudo().filtered("dunning_dispute_reason_id")
-        Event = self.env["account.dunning.event"].sudo()
-        today = fields.Date.context_today(self)
-        note = _("Dispute resolved by %(user)s.", user=self.env.user.name)
-        Event.create(
-            [
-                Event._prepare_manual_event_vals(
-                    move,
-                    today,
-                    "dispute",
-                    call_outcome="reached",
-                    note=note,
-                )
-                for move in disputed
-            ]
-        )
-        disputed.with_context(**USER_WRITE_CONTEXT).write({"dunning_dispute_reason_id": False})
-        return True
-
     def action_open_dunning_send_wizard(self):
         """Send reminders (Relancer) on these invoices: what is due for each
         customer, never what is not due, never twice a day."""
@@ -758,97 +712,6 @@ class AccountMove(models.Model):
         )
         action["context"] = {"active_model": "account.move", "active_ids": self.ids}
         return action
-
-    def action_dunning_send_now(self):
-        """Send now the step a person sends (see
-        ``_get_dunning_step_to_send``): a step waiting for approval is
-        approved, an automatic one is run. Checked again under lock: invoices
-        already reminded today are refused unless the user confirms sending
-        again (context key ``dunning_send_again``, set by the confirmation)."""
-        self._check_dunning_access()
-        moves = self._dunning_lock()
-        moves._check_dunning_can_send()
-        today = fields.Date.context_today(self)
-        send_again = self.env.context.get("dunning_send_again")
-        if not send_again:
-            moves._check_dunning_not_reminded_today(today)
-        pending = moves.sudo().dunning_event_ids.filtered(lambda event: event.state == "pending")
-        approvable = pending.filtered(
-            lambda event: not event.attachment_id and event.event_type == "reminder"
-        )
-        approvable.action_approve()
-        printed = pending - approvable
-        rest = moves.sudo() - pending.move_id
-        without_step = rest.filtered(lambda move: not move._get_dunning_step_to_send(today))
-        if without_step:
-            raise UserError(
-                _(
-                    "No dunning step is left to send for %(invoices)s.",
-                    invoices=", ".join(without_step.mapped("display_name")),
-                )
-            )
-        events = self.env["account.dunning.run"]._send_now(rest, today, send_again=send_again)
-        return self._dunning_notify_result(events | approvable, printed)
-
-    def action_dunning_skip_to(self, step, send_now=False):
-        """Go straight to ``step``: the steps between the last one done and
-        it are recorded as skipped, and ``step`` comes next (today with
-        ``send_now``)."""
-        self._check_dunning_access()
-        moves = self._dunning_lock().sudo()
-        moves._check_dunning_can_send()
-        wrong_sequence = moves.filtered(lambda move: move.dunning_sequence_id != step.sequence_id)
-        if wrong_sequence:
-            raise UserError(
-                _(
-                    "The step %(step)s is not in the dunning sequence of %(invoices)s.",
-                    step=step.display_name,
-                    invoices=", ".join(wrong_sequence.mapped("display_name")),
-                )
-            )
-        behind = moves.filtered(
-            lambda move: move._get_dunning_last_step().offset_days >= step.offset_days
-            and move._get_dunning_last_step()
-        )
-        if behind:
-            raise UserError(
-                _(
-                    "%(invoices)s already went past the step %(step)s: dunning "
-                    "never goes back, so that no reminder is sent twice.",
-                    invoices=", ".join(behind.mapped("display_name")),
-                    step=step.display_name,
-                )
-            )
-        today = fields.Date.context_today(self)
-        Event = self.env["account.dunning.event"].sudo()
-        note = _("Skipped by %(user)s to go to %(step)s.", user=self.env.user.name, step=step.name)
-        pending = moves.dunning_event_ids.filtered(lambda event: event.state == "pending")
-        pending._skip(note)
-        vals_list = []
-        for move in moves:
-            skipped = move.dunning_sequence_id.step_ids.filtered(
-                lambda other, move=move: other.offset_days < step.offset_days
-                and other.offset_days > (move._get_dunning_last_step().offset_days or -(10**6))
-                and other not in pending.step_id
-            )
-            vals_list += [
-                Event._prepare_event_vals(move, other, "skipped", today, note=note)
-                for other in skipped
-            ]
-        Event.create(vals_list)
-        previous = step.sequence_id.step_ids.filtered(
-            lambda other: other.offset_days < step.offset_days
-        ).sorted("offset_days")[-1:]
-        # Entering the step by hand: it is never stale.
-        moves._dunning_write_step(
-            {
-                "dunning_step_id": previous.id,
-                "dunning_start_date": False,
-            }
-        )
-        if send_now:
-            return moves.with_env(self.env).action_dunning_send_now()
-        return True
 
     # ------------------------------------------------------------------
     # Business methods
@@ -1194,6 +1057,12 @@ class AccountMove(models.Model):
             return False
         return _("Instalments left: %(instalments)s", instalments=", ".join(labels))
 
+    def _get_dunning_fees_date(self):
+        """The day late-payment costs are computed for: ``dunning_date`` in
+        the context (a date or an ISO string), else today."""
+        on_date = self.env.context.get("dunning_date")
+        return fields.Date.to_date(on_date) if on_date else fields.Date.context_today(self)
+
     def _get_dunning_open_instalments(self, on_date=None):
         """[(due date, left to pay, overdue on ``on_date``)] of the receivable
         lines of this invoice left to pay, oldest first, in its currency."""
@@ -1454,6 +1323,11 @@ class AccountMove(models.Model):
             self.env.add_to_compute(moves._fields[fname], moves)
         moves._recompute_recordset(["dunning_next_step_id", "dunning_next_date"])
 
+    def _dunning_group_by_customer(self):
+        """[(customer, its invoices oldest due first)] of these invoices."""
+        moves = self.sorted(lambda move: (move.dunning_date_due, move.id))
+        return list(moves.grouped("commercial_partner_id").items())
+
     def _get_dunning_responsible(self):
         """Who handles this invoice's dunning tasks and failures: the first
         valid user of the customer's dunning responsible, the invoice's
@@ -1461,7 +1335,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id
         for user in (partner.dunning_responsible_id, self.invoice_user_id, partner.user_id):
-            if self._dunning_is_valid_responsible(user):
+            if user._dunning_is_valid_responsible():
                 return user
         return self.company_id._get_dunning_default_responsible()
 
@@ -1501,10 +1375,3 @@ class AccountMove(models.Model):
         if history_lines:
             note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
         return note
-
-    @api.model
-    def _dunning_is_valid_responsible(self, user):
-        """Whether ``user`` can be given dunning work: a person who can log
-        in to the back-office, never an archived user, a portal user or
-        OdooBot (invoices created by the system have it as salesperson)."""
-        return bool(user and user.active and not user.share and user.id != SUPERUSER_ID)

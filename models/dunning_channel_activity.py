@@ -48,6 +48,6 @@ class AccountDunningRun(models.AbstractModel):
         """Who gets the call or action: the step's responsible when they can
         still do it, else the invoices' dunning responsible."""
         lead = moves[:1]
-        if lead._dunning_is_valid_responsible(step.activity_user_id):
+        if step.activity_user_id._dunning_is_valid_responsible():
             return step.activity_user_id
         return lead._get_dunning_responsible()

@@ -97,7 +97,7 @@ class AccountDunningRun(models.AbstractModel):
         the events, with the variant of each customer."""
         if not template:
             reason = _("The step %(step)s has no email template.", step=step.display_name)
-            return self._prepare_failures(
+            return self.env["account.dunning.event"]._prepare_failure_vals(
                 step, [(partner, moves, reason) for partner, moves in groups], today
             )
         sent, failures = self._send_emails(
@@ -130,7 +130,9 @@ class AccountDunningRun(models.AbstractModel):
                 for move in moves
             ]
         self._log_on_invoices(step, sent)
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + self.env["account.dunning.event"]._prepare_failure_vals(
+            step, failures, today
+        )
 
     def _run_thank_you_email(self, template, groups, today):
         """The thank-you emails of ``groups``, as event values. Customers

@@ -49,4 +49,6 @@ class AccountDunningRun(models.AbstractModel):
                 )
                 for move in moves
             ]
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + self.env["account.dunning.event"]._prepare_failure_vals(
+            step, failures, today
+        )

@@ -53,7 +53,7 @@ class AccountDunningRun(models.AbstractModel):
         hold_until = today + timedelta(days=company.dunning_probably_paid_days - 1)
         Event = self.env["account.dunning.event"]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        groups = self._group_by_customer(held)
+        groups = held._dunning_group_by_customer()
         activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (

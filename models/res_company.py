@@ -213,40 +213,6 @@ class ResCompany(models.Model):
             )._dunning_recompute_next()
         return res
 
-    def _get_dunning_context(self):
-        """Context of the company's dunning: its timezone decides what today
-        is, and its language is the one of the notes and tasks for its
-        accountants (customers get their emails in their own language)."""
-        self.ensure_one()
-        tz = self.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        lang = self.partner_id.lang or self.env.lang
-        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
-
-    def _get_dunning_today(self):
-        """Today in the timezone of the context (``_get_dunning_context``
-        gives the company's)."""
-        self.ensure_one()
-        return fields.Date.context_today(self)
-
-    def _get_dunning_default_responsible(self):
-        """Who handles the dunning work nobody else can take in this company:
-        its default dunning responsible, else one of its accounting managers."""
-        self.ensure_one()
-        default = self.dunning_responsible_id
-        if self.env["account.move"]._dunning_is_valid_responsible(default):
-            return default
-        return self._get_dunning_manager()
-
-    def _get_dunning_manager(self):
-        """An active accounting manager of this company, the oldest first (the
-        administrator on a new database)."""
-        self.ensure_one()
-        Move = self.env["account.move"]
-        managers = self.env.ref("account.group_account_manager").sudo().users
-        return managers.filtered(
-            lambda user: self in user.company_ids and Move._dunning_is_valid_responsible(user)
-        ).sorted("id")[:1]
-
     def _dunning_ensure_default_responsible(self):
         """Give companies without a default dunning responsible one of their
         accounting managers, so that no dunning task goes to nobody."""

@@ -445,18 +445,6 @@ class ResPartner(models.Model):
             ("dunning_date_due", "<", today),
         ]
 
-    def _get_dunning_applied_sequence(self, default):
-        """(sequence, reason) this customer follows in the current company:
-        its own sequence ('own'), else the first rule it matches ('rule'),
-        else ``default``, the company's default sequence ('default').
-        Archived sequences never apply."""
-        self.ensure_one()
-        if own := self.dunning_sequence_id.filtered("active"):
-            return own, "own"
-        if rule := self.dunning_rule_sequence_id.filtered("active"):
-            return rule, "rule"
-        return default, "default"
-
     def _dunning_apply_rules_on_change(self):
         """These customers changed: re-evaluate the rules for them, in each
         company that has rules."""

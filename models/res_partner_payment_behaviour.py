@@ -33,7 +33,7 @@ class ResPartner(models.Model):
     def _cron_recompute_dunning_rules(self):
         """Nightly: the payment behaviour of the customers, then the
         sequence each one follows by rule."""
-        companies = self.env["account.dunning.run"]._get_dunning_companies()
+        companies = self.env["res.company"]._get_dunning_companies()
         self._recompute_dunning_rules(companies)
         self.env["ir.cron"]._notify_progress(done=len(companies), remaining=0)
 

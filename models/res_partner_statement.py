@@ -112,7 +112,7 @@ class ResPartner(models.Model):
     def _cron_send_statements(self):
         """Email their monthly statement to the customers whose day it is, in
         each company where they owe open invoices, once a day at most."""
-        for company in self.env["account.dunning.run"]._get_dunning_companies():
+        for company in self.env["res.company"]._get_dunning_companies():
             partners = self.with_company(company).with_context(**company._get_dunning_context())
             today = fields.Date.context_today(partners)
             for partner in partners._get_statement_customers(company, today):
