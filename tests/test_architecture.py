@@ -32,13 +32,13 @@ ENGINE_CALLERS = {
     "models/account_dunning_event_reply.py": "the letter that follows a bounced reminder",
     "models/account_dunning_run_status.py": "whether today's run finished, read from its cron",
 }
-# Two-way pairs left, each to remove, never to add to: the sequences and
-# steps are reworked apart (issue 20, channels), these go with it.
+# Two-way pairs left, to remove, never to add to: a sequence's changes
+# resync its invoices and customers, which ask it their steps. The sequences
+# are reworked apart (issue 20, channels); these go with that work.
 KNOWN_TWO_WAY = {
     frozenset(("models/account_dunning_sequence.py", "models/account_dunning_step.py")),
     frozenset(("models/account_dunning_sequence.py", "models/account_move.py")),
     frozenset(("models/account_dunning_sequence.py", "models/res_partner.py")),
-    frozenset(("models/account_dunning_step.py", "models/account_move.py")),
 }
 
 
