@@ -28,7 +28,7 @@ def post_init_hook(env):
     # The payment behaviour of the book already there, and the rules that
     # read it: a customer with a year of history never shows "0 % paid on
     # time" until the first night. Set-based: one query per company.
-    env["account.dunning.run"].sudo()._recompute_dunning_rules(companies)
+    env["res.partner"].sudo()._recompute_dunning_rules(companies)
     # The KPIs of the books already there, computed by the scheduler soon
     # after the install rather than in it.
     env.ref("account_dunning.ir_cron_dunning_kpis")._trigger()

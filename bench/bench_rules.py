@@ -99,7 +99,7 @@ def night(registry, label):
         cr.commit()
         queries = odoo.sql_db.sql_counter
         started = time.perf_counter()
-        env["account.dunning.run"].with_context(
+        env["res.partner"].with_context(
             ir_cron_progress_id=progress.id
         )._cron_recompute_dunning_rules()
         env.flush_all()

@@ -27,20 +27,20 @@ class DunningCustomerPage(http.Controller):
         headers["X-Frame-Options"] = "SAMEORIGIN"
         headers["Content-Security-Policy"] = "frame-ancestors 'self'"
 
-    def _get_run_and_customer(self, token):
-        Run = request.env["account.dunning.run"].sudo()
-        found = Run._get_customer_from_token(token)
+    def _get_page_and_customer(self, token):
+        Page = request.env["account.dunning.portal"].sudo()
+        found = Page._get_customer_from_token(token)
         if not found:
             raise NotFound()
         partner, company = found
-        return Run, partner, company
+        return Page, partner, company
 
     def _render_page(self, token, partner, company, answered=None, error=None):
-        Run = request.env["account.dunning.run"].sudo()
+        Page = request.env["account.dunning.portal"].sudo()
         if partner.lang:
             request.update_context(lang=partner.lang)
-        Run = Run.with_context(lang=partner.lang or request.env.lang)
-        values = Run._get_customer_page_values(partner, company, token)
+        Page = Page.with_context(lang=partner.lang or request.env.lang)
+        values = Page._get_customer_page_values(partner, company, token)
         values.update(answered=answered, error=error)
         return request.render("account_dunning.customer_page", values)
 
@@ -49,7 +49,7 @@ class DunningCustomerPage(http.Controller):
     )
     def customer_page(self, token, answered=None, **kwargs):
         self._forbid_caching_and_framing()
-        _Run, partner, company = self._get_run_and_customer(token)
+        _Page, partner, company = self._get_page_and_customer(token)
         answered = answered if answered in ("promise", "paid", "dispute", "plan") else None
         return self._render_page(token, partner, company, answered=answered)
 
@@ -57,7 +57,7 @@ class DunningCustomerPage(http.Controller):
     def customer_short_link(self, code):
         """The short link of a letter: to the customer's page."""
         self._forbid_caching_and_framing()
-        url = request.env["account.dunning.run"].sudo()._get_customer_page_url_from_code(code)
+        url = request.env["account.dunning.link"].sudo()._get_customer_page_url_from_code(code)
         if not url:
             raise NotFound()
         return request.redirect(url, local=True)
@@ -72,22 +72,22 @@ class DunningCustomerPage(http.Controller):
     def customer_answer(self, token, answer=None, **post):
         """One form per answer: promise, paid, dispute or plan."""
         self._forbid_caching_and_framing()
-        Run, partner, company = self._get_run_and_customer(token)
+        Page, partner, company = self._get_page_and_customer(token)
         # The customer is the author of what its answer posts and changes.
         request.update_context(dunning_page_author_id=partner.id)
-        Run = Run.with_context(dunning_page_author_id=partner.id)
+        Page = Page.with_context(dunning_page_author_id=partner.id)
         # Recorded in the company's language, for its accountants; the
         # answer methods refuse in the customer's.
-        Run = Run.with_company(company).with_context(**Run._get_dunning_context(company))
+        Page = Page.with_company(company).with_context(**company._get_dunning_context())
         # Each invoice once, however often the form names it.
         move_ids = dict.fromkeys(
-            Run._parse_answer_integer(value)
+            Page._parse_answer_integer(value)
             for value in request.httprequest.form.getlist("move_ids")
         )
         moves = request.env["account.move"].sudo().browse(list(move_ids))
         try:
             if answer == "promise":
-                Run._answer_promise(partner, company, moves, post.get("date"), post.get("message"))
+                Page._answer_promise(partner, company, moves, post.get("date"), post.get("message"))
                 answered = "promise"
             elif answer == "paid":
                 upload = request.httprequest.files.get("remittance")
@@ -96,7 +96,7 @@ class DunningCustomerPage(http.Controller):
                     if upload and upload.filename
                     else None
                 )
-                Run._answer_paid(
+                Page._answer_paid(
                     partner,
                     company,
                     moves,
@@ -107,16 +107,16 @@ class DunningCustomerPage(http.Controller):
                 )
                 answered = "paid"
             elif answer == "dispute":
-                Run._answer_dispute(
+                Page._answer_dispute(
                     partner,
                     company,
                     moves,
-                    Run._parse_answer_integer(post.get("reason_id")),
+                    Page._parse_answer_integer(post.get("reason_id")),
                     post.get("message"),
                 )
                 answered = "dispute"
             elif answer == "plan":
-                Run._answer_plan(partner, company, moves, post.get("count"), post.get("date"))
+                Page._answer_plan(partner, company, moves, post.get("count"), post.get("date"))
                 answered = "plan"
             else:
                 raise NotFound()
@@ -134,10 +134,10 @@ class DunningCustomerPage(http.Controller):
         providers of Odoo, as account_payment pays a portal user's overdue
         invoices."""
         self._forbid_caching_and_framing()
-        Run, partner, company = self._get_run_and_customer(token)
+        Page, partner, company = self._get_page_and_customer(token)
         if partner.lang:
             request.update_context(lang=partner.lang)
-        moves = Run._get_customer_page_moves(partner, company)
+        moves = Page._get_customer_page_moves(partner, company)
         currency = moves.currency_id
         if not moves or len(currency) != 1:
             return request.redirect(f"/dunning/{token}", local=True)
@@ -170,11 +170,13 @@ class DunningCustomerPage(http.Controller):
         """The payment transaction of all the open invoices of the page,
         for what is left to pay on them whatever the form sent."""
         self._forbid_caching_and_framing()
-        Run, partner, company = self._get_run_and_customer(token)
-        moves = Run._get_customer_page_moves(partner, company)
+        Page, partner, company = self._get_page_and_customer(token)
+        moves = Page._get_customer_page_moves(partner, company)
         if not moves or len(moves.currency_id) != 1:
             raise ValidationError(
-                Run._in_customer_language(partner).env._("There is nothing to pay in one currency.")
+                Page._in_customer_language(partner).env._(
+                    "There is nothing to pay in one currency."
+                )
             )
         portal = PaymentPortal()
         portal._validate_transaction_kwargs(kwargs)

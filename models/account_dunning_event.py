@@ -1,14 +1,15 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
-from collections import defaultdict
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_date, format_time
 from odoo.tools.pdf import merge_pdf
+
+from .account_move import MESSAGE_EVENT_TYPES
 
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -228,24 +229,6 @@ class AccountDunningEvent(models.Model):
         self._check_written_by_engine()
         return super().unlink()
 
-    def action_approve(self):
-        """Run the steps waiting for approval, one message per customer and
-        channel. Checked again now: those whose invoice was paid since are
-        dropped, those the customer answered since (promise, dispute, said
-        paid...) or paused stay waiting; the person is told why."""
-        pending = self._check_pending()
-        today = fields.Date.context_today(self)
-        gone = pending.filtered(lambda event: not event.step_id)
-        gone._skip(_("The step was deleted before approval."))
-        ready, blocked = (pending - gone)._split_still_due(today)
-        move_steps = {event.move_id.sudo(): event.step_id.sudo() for event in ready}
-        event_by_move = {event.move_id.id: event for event in ready}
-        Run = self.env["account.dunning.run"]
-        for vals in Run._run_steps(move_steps, today, approved=True):
-            event_by_move[vals["move_id"]].sudo().write(dict(vals, user_id=self.env.uid))
-        pending._apply_to_moves()
-        return self._notify_not_sent(blocked)
-
     def _split_still_due(self, today):
         """(events whose action may go out now, {event: why not}), checked
         when a person acts on them: an invoice paid since drops its event,
@@ -464,6 +447,63 @@ class AccountDunningEvent(models.Model):
         return self.env["account.dunning.run"]._dunning_channel_can(self.channel, capability)
 
     @api.model
+    def _get_customers_messaged_today(self, company, today):
+        """Ids of the customers of ``company`` who got a dunning message on
+        ``today``: a reminder, a plan email or a thank-you."""
+        groups = self.sudo()._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("date", "=", today),
+                ("event_type", "in", MESSAGE_EVENT_TYPES),
+                ("state", "in", ("sent", "queued")),
+            ],
+            ["partner_id"],
+        )
+        return {partner.id for (partner,) in groups}
+
+    @api.model
+    def _get_reminder_history(self, moves, today):
+        """What the customers of ``moves`` already received, in three
+        queries.
+
+        :return: {"last": {customer: its latest reminder sent},
+                  "today": {customer: its latest email reminder of today},
+                  "counts": {invoice id: reminders sent for it}}
+        """
+        Event = self.sudo()
+        partners = moves.commercial_partner_id
+        sent = [("event_type", "=", "reminder"), ("state", "in", ("sent", "queued"))]
+        last = Event._read_group(
+            [("partner_id", "in", partners.ids), *sent], ["partner_id"], ["id:max"]
+        )
+        today_events = Event._read_group(
+            [
+                ("partner_id", "in", partners.ids),
+                ("date", "=", today),
+                ("channel", "=", "email"),
+                *sent,
+            ],
+            ["partner_id"],
+            ["id:max"],
+        )
+        counts = Event._read_group([("move_id", "in", moves.ids), *sent], ["move_id"], ["__count"])
+        return {
+            "last": {partner: Event.browse(event_id) for partner, event_id in last},
+            "today": {partner: Event.browse(event_id) for partner, event_id in today_events},
+            "counts": {move.id: count for move, count in counts},
+        }
+
+    def _get_reminded_today_label(self):
+        """Who sent this reminder of today, when and with which step."""
+        self.ensure_one()
+        return _(
+            "Reminded today at %(time)s by %(user)s (%(step)s).",
+            time=format_time(self.env, self.sent_at or self.create_date, time_format="short"),
+            user=self.user_id.name or "-",
+            step=self.step_id.display_name or "-",
+        )
+
+    @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):
         """Values of the event recording ``step`` done on ``move``."""
         return {
@@ -492,6 +532,51 @@ class AccountDunningEvent(models.Model):
             today,
             channel="email",
             event_type="thank_you",
+            **values,
+        )
+
+    @api.model
+    def _prepare_failure_vals(self, step, failures, today):
+        """A failed event per invoice and one follow-up activity per customer
+        for its responsible, so that no failure goes unnoticed.
+
+        :param failures: list of (customer, invoices, reason)
+        """
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        summary = _("Reminder failed: %(step)s", step=step.display_name)
+        activities = self.env["mail.activity"]._create_dunning_activities(
+            [
+                (
+                    moves,
+                    moves[:1]._get_dunning_responsible(),
+                    todo,
+                    summary,
+                    Markup("<p>%s</p>") % reason + moves._get_dunning_activity_note(partner),
+                )
+                for partner, moves, reason in failures
+            ],
+            today,
+        )
+        return [
+            self._prepare_event_vals(
+                move, step, "failed", today, activity_id=activity.id, note=reason
+            )
+            for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
+            for move in moves
+        ]
+
+    @api.model
+    def _prepare_manual_event_vals(self, move, today, event_type, **values):
+        """Values of the event recording what happened on ``move`` outside
+        its steps (a promise broken, a plan broken, a dispute resolved): at
+        the invoice's current step, received by hand."""
+        return self._prepare_event_vals(
+            move,
+            move.dunning_step_id,
+            "received",
+            today,
+            channel="manual",
+            event_type=event_type,
             **values,
         )
 
@@ -581,14 +666,13 @@ class AccountDunningEvent(models.Model):
         SMS or letter). ``label(record)`` names the reminder when its step
         is gone. ``activity_type`` and ``summary``: the responsible's task,
         by default a to-do "Reminder failed"."""
-        Run = self.env["account.dunning.run"]
         todo = activity_type or self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
         for record, events in self.grouped(key).items():
             moves = events.move_id
             step = events.step_id[:1]
             name = step.display_name or (label(record) if label else record.display_name)
-            activity = Run._create_activities(
+            activity = self.env["mail.activity"]._create_dunning_activities(
                 [
                     (
                         moves,
@@ -596,114 +680,10 @@ class AccountDunningEvent(models.Model):
                         todo,
                         summary or _("Reminder failed: %(step)s", step=name),
                         Markup("<p>%s</p>") % note
-                        + Run._prepare_activity_note(events.partner_id[:1], moves),
+                        + moves._get_dunning_activity_note(events.partner_id[:1]),
                     )
                 ],
                 today,
             )
             events.sudo().write({"state": "failed", "note": note, "activity_id": activity.id})
             moves._dunning_write({"dunning_last_failed": True})
-
-    # Daily digest ---------------------------------------------------------
-
-    @api.model
-    def _cron_send_digest(self):
-        """Each morning, one email per responsible with work: the customers
-        to call or act on, the reminders waiting for approval and the failed
-        ones. Nobody gets an empty digest."""
-        work = self._get_digest_work()
-        Run = self.env["account.dunning.run"]
-        unfinished = Run._get_run_unfinished_companies()
-        # Someone must hear of it, even with nothing else to do.
-        Event = self.sudo()
-        for user in self._get_run_warning_users(unfinished):
-            work.setdefault(user, {"calls": Event, "approvals": Event, "failures": Event})
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .create(
-                [
-                    self._prepare_digest_mail(
-                        user,
-                        items,
-                        (user.company_ids & unfinished)
-                        and Run.with_context(lang=user.lang)._get_run_unfinished_warning(),
-                    )
-                    for user, items in work.items()
-                ]
-            )
-        )
-        if mails:
-            Run._trigger_mail_queue()
-        self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
-        return mails
-
-    @api.model
-    def _get_digest_work(self):
-        """{user: {"calls": events, "approvals": events, "failures": events}}
-        for the users who have something to do."""
-        Event = self.sudo()
-        calls = Event.search(
-            [
-                ("channel", "in", ("phone", "manual")),
-                ("state", "=", "sent"),
-                ("activity_id", "!=", False),
-            ]
-        )
-        # Those an answer of the customer holds are not work for today.
-        approvals = Event.search(
-            [
-                ("state", "=", "pending"),
-                ("attachment_id", "=", False),
-                ("event_type", "=", "reminder"),
-                ("move_id.dunning_status", "=", "approval"),
-            ]
-        )
-        failures = Event.search([("state", "=", "failed"), ("activity_id", "!=", False)])
-        work = defaultdict(lambda: {"calls": Event, "approvals": Event, "failures": Event})
-        for kind, events, get_user in (
-            ("calls", calls, lambda event: event.activity_id.user_id),
-            ("approvals", approvals, lambda event: event.move_id._get_dunning_responsible()),
-            ("failures", failures, lambda event: event.activity_id.user_id),
-        ):
-            for user, user_events in events.grouped(get_user).items():
-                if user and user.active and not user.share and user.email:
-                    work[user][kind] |= user_events
-        return dict(work)
-
-    @api.model
-    def _get_run_warning_users(self, companies):
-        """Who hears that the run of ``companies`` did not finish: their
-        default dunning responsibles."""
-        return companies.dunning_responsible_id.filtered(
-            lambda user: user.active and not user.share and user.email
-        )
-
-    @api.model
-    def _prepare_digest_mail(self, user, items, run_warning=False):
-        """The digest email of ``user``, in the user's language."""
-        env = self.with_context(lang=user.lang).env
-        company = user.company_id
-        body = env["ir.qweb"]._render(
-            "account_dunning.dunning_digest",
-            {
-                "user": user,
-                "company": company,
-                "run_warning": run_warning,
-                "calls": items["calls"].with_env(env).sorted("date"),
-                "approvals": items["approvals"].with_env(env).sorted("date"),
-                "failures": items["failures"].with_env(env).sorted("date"),
-                "format_amount": lambda amount, currency: format_amount(env, amount, currency),
-                "format_date": lambda day: format_date(env, day),
-            },
-        )
-        return {
-            "subject": env._(
-                "Dunning: your tasks of %(date)s",
-                date=format_date(env, fields.Date.context_today(self.with_user(user))),
-            ),
-            "body_html": body,
-            "email_from": company.email_formatted or self.env.ref("base.user_root").email_formatted,
-            "recipient_ids": [(6, 0, user.partner_id.ids)],
-            "auto_delete": True,
-        }

@@ -9,7 +9,7 @@ import qrcode
 
 from odoo import api, fields, models
 
-from .dunning_customer_answer import TOKEN_VALIDITY
+from .account_dunning_portal import TOKEN_VALIDITY
 
 # 12 base32 characters: 60 random bits, short enough to type from a letter,
 # too many to guess.
@@ -34,17 +34,13 @@ class AccountDunningLink(models.Model):
 
     _sql_constraints = [("code_unique", "unique(code)", "A short link code is unique.")]
 
-
-class AccountDunningRun(models.AbstractModel):
-    _inherit = "account.dunning.run"
-
     @api.model
     def _get_customer_short_url(self, partner, company):
         """The short link of the customer's page printed on letters:
         ``/dunning/l/<code>``, valid as long as the page's signed link."""
         partner = partner.commercial_partner_id
         today = fields.Date.context_today(self)
-        Link = self.env["account.dunning.link"].sudo()
+        Link = self.sudo()
         link = Link.search(
             [
                 ("partner_id", "=", partner.id),
@@ -71,20 +67,15 @@ class AccountDunningRun(models.AbstractModel):
     def _get_customer_page_url_from_code(self, code):
         """The customer's page a short link leads to, else None: unknown
         or expired."""
-        link = (
-            self.env["account.dunning.link"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", code),
-                    ("expiry_date", ">=", fields.Date.context_today(self)),
-                ],
-                limit=1,
-            )
+        link = self.sudo().search(
+            [("code", "=", code), ("expiry_date", ">=", fields.Date.context_today(self))],
+            limit=1,
         )
         if not link:
             return None
-        return self._get_customer_page_url(link.partner_id, link.company_id)
+        return self.env["account.dunning.portal"]._get_customer_page_url(
+            link.partner_id, link.company_id
+        )
 
     @api.model
     def _get_qr_code_data_uri(self, value):

@@ -10,7 +10,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, format_amount, format_date
+from odoo.tools import SQL, config, format_date
 
 from .account_move import MESSAGE_EVENT_TYPES, PAID_PAYMENT_STATES
 
@@ -80,9 +80,9 @@ class AccountDunningRun(models.AbstractModel):
         deadline = time.monotonic() + self._get_time_budget() if under_scheduler else None
         done, unfinished, retry = 0, False, False
         try:
-            for company in self._get_dunning_companies():
-                run = self.with_company(company).with_context(**self._get_dunning_context(company))
-                today = run._get_dunning_today(company)
+            for company in self.env["res.company"]._get_dunning_companies():
+                run = self.with_company(company).with_context(**company._get_dunning_context())
+                today = company.with_env(run.env)._get_dunning_today()
                 company_done, company_unfinished, locked_out = run._run_company(
                     company, today, batch_size, deadline
                 )
@@ -112,9 +112,10 @@ class AccountDunningRun(models.AbstractModel):
             customers held by another transaction were left for later)
         """
         self._run_retryable(self._end_holds, company, today)
+        Plan = self.env["account.dunning.plan"]
         # Plans done or broken first: the invoices of a broken plan get the
         # step then due today.
-        plan_emails = self._run_retryable(self._run_payment_plans, company, today)
+        plan_emails = self._run_retryable(Plan._run_payment_plans, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
@@ -137,28 +138,9 @@ class AccountDunningRun(models.AbstractModel):
         # After the reminders, the day's other messages: a customer reminded
         # today gets them tomorrow, one message a day.
         if plan_emails:
-            self._run_retryable(self._send_payment_plan_emails, company, today, plan_emails)
+            self._run_retryable(Plan._send_payment_plan_emails, company, today, plan_emails)
         self._run_retryable(self._send_thank_you, company, today)
         return done, False, bool(skipped_partners)
-
-    @api.model
-    def _get_customers_messaged_today(self, company, today):
-        """Ids of the customers of ``company`` who got a dunning message on
-        ``today``: a reminder, a plan email or a thank-you."""
-        groups = (
-            self.env["account.dunning.event"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("date", "=", today),
-                    ("event_type", "in", MESSAGE_EVENT_TYPES),
-                    ("state", "in", ("sent", "queued")),
-                ],
-                ["partner_id"],
-            )
-        )
-        return {partner.id for (partner,) in groups}
 
     def _run_retryable(self, method, *args):
         """Run ``method`` in a savepoint; a transaction that lost a race
@@ -189,59 +171,6 @@ class AccountDunningRun(models.AbstractModel):
             real = config.get("limit_time_real") or 0
         limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
         return min(limits) * TIME_LIMIT_SHARE if limits else DEFAULT_TIME_BUDGET
-
-    @api.model
-    def _get_run_unfinished_companies(self):
-        """The companies whose run stopped today with reminders due still
-        unsent: Odoo no longer calls a job killed three times in a row before
-        its next date."""
-        cron = self._get_cron()
-        now = fields.Datetime.now()
-        Company = self.env["res.company"]
-        if not cron.active or cron.nextcall <= now:
-            return Company
-        soon = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count(
-                [("cron_id", "=", cron.id), ("call_at", "<=", now + RETRY_DELAY * 5)], limit=1
-            )
-        )
-        if soon:
-            return Company
-        return self._get_dunning_companies().filtered(
-            lambda company: self._count_due_moves(company)
-        )
-
-    @api.model
-    def _get_run_unfinished_warning(self):
-        """In words, that today's run did not finish."""
-        cron = self._get_cron()
-        return _(
-            "Today's dunning run did not finish: some reminders due today were "
-            "not sent. The run goes on at its next call, on %(date)s; if this "
-            "stays, check the server log of the job %(job)s.",
-            date=format_date(self.env, cron.nextcall.date()),
-            job=cron.name,
-        )
-
-    @api.model
-    def _get_dunning_companies(self):
-        """Companies that have at least one active dunning sequence."""
-        return self.env["account.dunning.sequence"].sudo().search([]).company_id
-
-    @api.model
-    def _get_dunning_context(self, company):
-        """Context of a company's run: its timezone decides what today is, and
-        its language is the one of the notes and tasks for its accountants
-        (customers get their emails in their own language)."""
-        tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        lang = company.partner_id.lang or self.env.lang
-        return {"tz": tz or "UTC", "lang": lang, "tracking_disable": True}
-
-    @api.model
-    def _get_dunning_today(self, company):
-        return fields.Date.context_today(self.with_company(company))
 
     @api.model
     def _end_holds(self, company, today):
@@ -295,9 +224,9 @@ class AccountDunningRun(models.AbstractModel):
         if not broken:
             return
         Event = self.env["account.dunning.event"]
-        groups = self._group_by_customer(broken)
+        groups = broken._dunning_group_by_customer()
         summary = _("Promise broken")
-        activities = self._create_activities(
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     partner_moves,
@@ -310,7 +239,7 @@ class AccountDunningRun(models.AbstractModel):
                         "reminders resume.",
                         date=format_date(self.env, partner_moves[:1].dunning_pause_until),
                     )
-                    + self._prepare_activity_note(partner, partner_moves),
+                    + partner_moves._get_dunning_activity_note(partner),
                 )
                 for partner, partner_moves in groups
             ],
@@ -319,13 +248,10 @@ class AccountDunningRun(models.AbstractModel):
         note = _("Promise broken: not paid by the promised date; reminders resume.")
         Event.sudo().create(
             [
-                Event._prepare_event_vals(
+                Event._prepare_manual_event_vals(
                     move,
-                    move.dunning_step_id,
-                    "received",
                     today,
-                    channel="manual",
-                    event_type="promise",
+                    "promise",
                     activity_id=activity.id,
                     note=note,
                 )
@@ -426,10 +352,8 @@ class AccountDunningRun(models.AbstractModel):
         each on its own today."""
         self.env.flush_all()
         total = 0
-        for company in companies or self._get_dunning_companies():
-            today = self.with_context(**self._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+        for company in companies or self.env["res.company"]._get_dunning_companies():
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             query = self._get_due_moves_query(company, today)
             self.env.cr.execute(query.select(SQL("COUNT(*)")))
             total += self.env.cr.fetchone()[0]
@@ -490,7 +414,7 @@ class AccountDunningRun(models.AbstractModel):
         for move_ids in folds.values():
             moves = batch.browse(move_ids).with_prefetch(batch._prefetch_ids)
             lead = self._get_lead_step(moves.mapped(lambda move: move_steps[move]))
-            by_lead.setdefault(lead, []).extend(self._group_by_customer(moves))
+            by_lead.setdefault(lead, []).extend(moves._dunning_group_by_customer())
         return by_lead
 
     @api.model
@@ -515,12 +439,6 @@ class AccountDunningRun(models.AbstractModel):
         return {step: moves.browse(ids) for step, ids in move_ids.items()}
 
     @api.model
-    def _group_by_customer(self, moves):
-        """[(customer, its invoices oldest due first)] of ``moves``."""
-        moves = moves.sorted(lambda move: (move.dunning_date_due, move.id))
-        return list(moves.grouped("commercial_partner_id").items())
-
-    @api.model
     def _get_message_moves(self, moves):
         """{invoice: the invoices its message lists}, as the run would send
         it today (``_fold_messages``), without those given as "also coming
@@ -529,7 +447,7 @@ class AccountDunningRun(models.AbstractModel):
         Move = self.env["account.move"]
         listed = {}
         for company, company_moves in moves.grouped("company_id").items():
-            today = self._get_dunning_today(company)
+            today = company.with_env(self.env)._get_dunning_today()
             due = Move.search(
                 Move._get_dunning_due_domain(today, company)
                 + [("commercial_partner_id", "in", company_moves.commercial_partner_id.ids)]
@@ -579,9 +497,9 @@ class AccountDunningRun(models.AbstractModel):
             vals_list = self._run_isolated(
                 groups,
                 lambda sub_groups: self._run_channel(step, sub_groups, today, **options),
-                lambda partner, moves, reason: self._prepare_failures(
-                    step, [(partner, moves, reason)], today
-                ),
+                lambda partner, moves, reason: self.env[
+                    "account.dunning.event"
+                ]._prepare_failure_vals(step, [(partner, moves, reason)], today),
                 step.display_name,
             )
         return held_vals + self._record_own_steps(vals_list, step, move_steps)
@@ -827,136 +745,6 @@ class AccountDunningRun(models.AbstractModel):
         return errors
 
     # ------------------------------------------------------------------
-    # Activities and failures
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _create_activities(self, specs, today):
-        """Create activities from (invoices, user, type, summary, note), on
-        the oldest invoice of each group, in one batch."""
-        model_id = self.env["ir.model"]._get_id("account.move")
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        # The notes are built here from escaped values: nothing to sanitize.
-        return self._create_with_html(
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True),
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": moves[:1].id,
-                    "activity_type_id": (activity_type or todo).id,
-                    "user_id": user.id,
-                    "summary": summary,
-                    "note": note,
-                    "date_deadline": today,
-                }
-                for moves, user, activity_type, summary, note in specs
-            ],
-            "note",
-            sanitize=False,
-        )
-
-    @api.model
-    def _create_with_html(self, model, vals_list, fname, sanitize=True):
-        """Create records of ``model`` in one batch, the HTML field ``fname``
-        of each sanitized once at most: the ORM sanitizes an HTML value twice
-        on create (for its cache and for its column), which was the largest
-        cost of a reminder.
-
-        :param sanitize: False for values built here from escaped text only
-        """
-        if not vals_list:
-            return model
-        field = model._fields[fname]
-        values = [
-            (field.convert_to_cache(vals.get(fname), model) if sanitize else vals.get(fname)) or ""
-            for vals in vals_list
-        ]
-        records = model.create([dict(vals, **{fname: ""}) for vals in vals_list])
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %(table)s t SET %(column)s = v.value FROM (VALUES %(values)s)"
-                " AS v(id, value) WHERE t.id = v.id",
-                table=SQL.identifier(model._table),
-                column=SQL.identifier(fname),
-                values=SQL(",").join(
-                    SQL("(%s, %s)", record.id, str(value))
-                    for record, value in zip(records, values, strict=True)
-                ),
-            )
-        )
-        records.invalidate_recordset([fname])
-        return records
-
-    @api.model
-    def _prepare_activity_note(self, partner, moves):
-        """What the person needs to call or act: the invoices and the
-        reminders they already received."""
-        lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % _(
-                "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
-                invoice=move.name,
-                date=format_date(self.env, move.invoice_date),
-                due=format_date(self.env, move.dunning_date_due),
-                residual=format_amount(self.env, move.amount_residual, move.currency_id),
-            )
-            for move in moves
-        )
-        history = moves.dunning_event_ids.sorted("date")
-        states = dict(
-            self.env["account.dunning.event"]._fields["state"]._description_selection(self.env)
-        )
-        history_lines = Markup("").join(
-            Markup("<li>%s</li>")
-            % _(
-                "%(date)s: %(step)s (%(state)s) on %(invoice)s",
-                date=format_date(self.env, event.date),
-                step=event.step_id.display_name,
-                state=states[event.state],
-                invoice=event.move_id.name,
-            )
-            for event in history
-        )
-        note = Markup("<p>%s</p><ul>%s</ul>") % (
-            _("Customer: %(customer)s", customer=partner.display_name),
-            lines,
-        )
-        if history_lines:
-            note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
-        return note
-
-    def _prepare_failures(self, step, failures, today):
-        """A failed event per invoice and one follow-up activity per customer
-        for its responsible, so that no failure goes unnoticed.
-
-        :param failures: list of (customer, invoices, reason)
-        """
-        Event = self.env["account.dunning.event"]
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        summary = _("Reminder failed: %(step)s", step=step.display_name)
-        activities = self._create_activities(
-            [
-                (
-                    moves,
-                    moves[:1]._get_dunning_responsible(),
-                    todo,
-                    summary,
-                    Markup("<p>%s</p>") % reason + self._prepare_activity_note(partner, moves),
-                )
-                for partner, moves, reason in failures
-            ],
-            today,
-        )
-        return [
-            Event._prepare_event_vals(
-                move, step, "failed", today, activity_id=activity.id, note=reason
-            )
-            for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
-            for move in moves
-        ]
-
-    # ------------------------------------------------------------------
     # Thank-you emails
     # ------------------------------------------------------------------
 
@@ -970,7 +758,7 @@ class AccountDunningRun(models.AbstractModel):
         for sequence, sequence_moves in moves.grouped("dunning_sequence_id").items():
             template = sequence.thank_you_template_id
             vals_list += self._run_isolated(
-                self._group_by_customer(sequence_moves),
+                sequence_moves._dunning_group_by_customer(),
                 lambda groups, template=template: self._send_thank_you_emails(
                     template, groups, today
                 ),

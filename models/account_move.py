@@ -3,9 +3,10 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_amount, format_date, format_time, split_every
@@ -271,13 +272,6 @@ class AccountMove(models.Model):
         "then of the customer, else the company's default dunning responsible; "
         "archived users, portal users and OdooBot are skipped.",
     )
-    dunning_reminder_move_ids = fields.Many2many(
-        "account.move",
-        string="Invoices in the Reminder",
-        compute="_compute_dunning_reminder_move_ids",
-        help="For reminder templates: the customer's invoices that this "
-        "reminder is about. The template is rendered on the oldest of them.",
-    )
 
     def _auto_init(self):
         # On databases with years of invoices, let the ORM not compute the
@@ -453,11 +447,8 @@ class AccountMove(models.Model):
         # Stored: "today" is each company's, whoever triggers the compute;
         # the run refreshes what the date alone changes (see
         # ``_dunning_refresh_status``).
-        Run = self.env["account.dunning.run"]
         for company, moves in self.grouped("company_id").items():
-            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             for move in moves:
                 move.dunning_status, move.dunning_status_until = move._get_dunning_status(today)
 
@@ -588,7 +579,7 @@ class AccountMove(models.Model):
             self.env["res.users"]
             .sudo()
             .search([("share", "=", False)])
-            .filtered(self._dunning_is_valid_responsible)
+            .filtered(lambda user: user._dunning_is_valid_responsible())
         )
         # Each link of the chain counts when the links before it are empty or
         # invalid; the company's default responsible comes last.
@@ -619,22 +610,6 @@ class AccountMove(models.Model):
             ]
         )
         return expression.OR(domains)
-
-    @api.depends_context("dunning_reminder_groups")
-    def _compute_dunning_reminder_move_ids(self):
-        groups = self.env.context.get("dunning_reminder_groups")
-        if groups is not None:
-            groups = dict(groups)
-            for move in self:
-                move.dunning_reminder_move_ids = self.browse(
-                    groups.get(move._origin.id, move._origin.ids)
-                )
-            return
-        # Rendered outside a channel (a template's preview, the editor's
-        # placeholders): the invoices the run's message would list today.
-        listed = self.env["account.dunning.run"].sudo()._get_message_moves(self._origin)
-        for move in self:
-            move.dunning_reminder_move_ids = self.browse(listed.get(move._origin, move._origin).ids)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -708,32 +683,6 @@ class AccountMove(models.Model):
         )
         return True
 
-    def action_dunning_resolve_dispute(self):
-        """The dispute is settled: the invoice gets its reminders again, the
-        latest step now due first."""
-        self._check_dunning_access()
-        disputed = self.sudo().filtered("dunning_dispute_reason_id")
-        Event = self.env["account.dunning.event"].sudo()
-        today = fields.Date.context_today(self)
-        note = _("Dispute resolved by %(user)s.", user=self.env.user.name)
-        Event.create(
-            [
-                Event._prepare_event_vals(
-                    move,
-                    move.dunning_step_id,
-                    "received",
-                    today,
-                    channel="manual",
-                    event_type="dispute",
-                    call_outcome="reached",
-                    note=note,
-                )
-                for move in disputed
-            ]
-        )
-        disputed.with_context(**USER_WRITE_CONTEXT).write({"dunning_dispute_reason_id": False})
-        return True
-
     def action_open_dunning_send_wizard(self):
         """Send reminders (Relancer) on these invoices: what is due for each
         customer, never what is not due, never twice a day."""
@@ -763,97 +712,6 @@ class AccountMove(models.Model):
         )
         action["context"] = {"active_model": "account.move", "active_ids": self.ids}
         return action
-
-    def action_dunning_send_now(self):
-        """Send now the step a person sends (see
-        ``_get_dunning_step_to_send``): a step waiting for approval is
-        approved, an automatic one is run. Checked again under lock: invoices
-        already reminded today are refused unless the user confirms sending
-        again (context key ``dunning_send_again``, set by the confirmation)."""
-        self._check_dunning_access()
-        moves = self._dunning_lock()
-        moves._check_dunning_can_send()
-        today = fields.Date.context_today(self)
-        send_again = self.env.context.get("dunning_send_again")
-        if not send_again:
-            moves._check_dunning_not_reminded_today(today)
-        pending = moves.sudo().dunning_event_ids.filtered(lambda event: event.state == "pending")
-        approvable = pending.filtered(
-            lambda event: not event.attachment_id and event.event_type == "reminder"
-        )
-        approvable.action_approve()
-        printed = pending - approvable
-        rest = moves.sudo() - pending.move_id
-        without_step = rest.filtered(lambda move: not move._get_dunning_step_to_send(today))
-        if without_step:
-            raise UserError(
-                _(
-                    "No dunning step is left to send for %(invoices)s.",
-                    invoices=", ".join(without_step.mapped("display_name")),
-                )
-            )
-        events = self.env["account.dunning.run"]._send_now(rest, today, send_again=send_again)
-        return self._dunning_notify_result(events | approvable, printed)
-
-    def action_dunning_skip_to(self, step, send_now=False):
-        """Go straight to ``step``: the steps between the last one done and
-        it are recorded as skipped, and ``step`` comes next (today with
-        ``send_now``)."""
-        self._check_dunning_access()
-        moves = self._dunning_lock().sudo()
-        moves._check_dunning_can_send()
-        wrong_sequence = moves.filtered(lambda move: move.dunning_sequence_id != step.sequence_id)
-        if wrong_sequence:
-            raise UserError(
-                _(
-                    "The step %(step)s is not in the dunning sequence of %(invoices)s.",
-                    step=step.display_name,
-                    invoices=", ".join(wrong_sequence.mapped("display_name")),
-                )
-            )
-        behind = moves.filtered(
-            lambda move: move._get_dunning_last_step().offset_days >= step.offset_days
-            and move._get_dunning_last_step()
-        )
-        if behind:
-            raise UserError(
-                _(
-                    "%(invoices)s already went past the step %(step)s: dunning "
-                    "never goes back, so that no reminder is sent twice.",
-                    invoices=", ".join(behind.mapped("display_name")),
-                    step=step.display_name,
-                )
-            )
-        today = fields.Date.context_today(self)
-        Event = self.env["account.dunning.event"].sudo()
-        note = _("Skipped by %(user)s to go to %(step)s.", user=self.env.user.name, step=step.name)
-        pending = moves.dunning_event_ids.filtered(lambda event: event.state == "pending")
-        pending._skip(note)
-        vals_list = []
-        for move in moves:
-            skipped = move.dunning_sequence_id.step_ids.filtered(
-                lambda other, move=move: other.offset_days < step.offset_days
-                and other.offset_days > (move._get_dunning_last_step().offset_days or -(10**6))
-                and other not in pending.step_id
-            )
-            vals_list += [
-                Event._prepare_event_vals(move, other, "skipped", today, note=note)
-                for other in skipped
-            ]
-        Event.create(vals_list)
-        previous = step.sequence_id.step_ids.filtered(
-            lambda other: other.offset_days < step.offset_days
-        ).sorted("offset_days")[-1:]
-        # Entering the step by hand: it is never stale.
-        moves._dunning_write_step(
-            {
-                "dunning_step_id": previous.id,
-                "dunning_start_date": False,
-            }
-        )
-        if send_now:
-            return moves.with_env(self.env).action_dunning_send_now()
-        return True
 
     # ------------------------------------------------------------------
     # Business methods
@@ -958,7 +816,7 @@ class AccountMove(models.Model):
             return _("It is a draft.")
         if self.state == "cancel":
             return _("It is cancelled.")
-        today = self.env["account.dunning.run"]._get_dunning_today(self.company_id)
+        today = self.company_id._get_dunning_today()
         status, until = self._get_dunning_status(today)
         until = format_date(self.env, until, date_format="long") if until else "-"
         if status == "settled":
@@ -1199,6 +1057,12 @@ class AccountMove(models.Model):
             return False
         return _("Instalments left: %(instalments)s", instalments=", ".join(labels))
 
+    def _get_dunning_fees_date(self):
+        """The day late-payment costs are computed for: ``dunning_date`` in
+        the context (a date or an ISO string), else today."""
+        on_date = self.env.context.get("dunning_date")
+        return fields.Date.to_date(on_date) if on_date else fields.Date.context_today(self)
+
     def _get_dunning_open_instalments(self, on_date=None):
         """[(due date, left to pay, overdue on ``on_date``)] of the receivable
         lines of this invoice left to pay, oldest first, in its currency."""
@@ -1359,10 +1223,7 @@ class AccountMove(models.Model):
         Sequence = self.env["account.dunning.sequence"]
         defaults = Sequence._get_default_sequences(self.company_id)
         for company, moves in self.grouped("company_id").items():
-            Run = self.env["account.dunning.run"]
-            today = Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(
-                company
-            )
+            today = company.with_context(**company._get_dunning_context())._get_dunning_today()
             moves = moves.with_company(company)
             default = defaults.get(company, Sequence)
             by_sequence = moves.grouped(
@@ -1380,45 +1241,6 @@ class AccountMove(models.Model):
                         "dunning_step_date_due": False,
                     }
                 )
-
-    def _dunning_write_step(self, vals):
-        """Write the last step done with ``vals``, remembering the due date
-        of the instalment it was done for (in one statement for all)."""
-        if not self:
-            return
-        moves = self.sudo()
-        moves.flush_recordset(["dunning_date_due", "dunning_step_date_due"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move SET dunning_step_date_due = dunning_date_due WHERE id IN %s",
-                tuple(moves.ids),
-            )
-        )
-        moves.invalidate_recordset(["dunning_step_date_due"])
-        moves._dunning_write(vals)
-
-    def _dunning_write(self, vals):
-        """Write dunning state without touching accounting data."""
-        if self:
-            self.sudo().with_context(**ENGINE_WRITE_CONTEXT, dunning_written=tuple(vals)).write(
-                vals
-            )
-
-    def _check_company(self, fnames=None):
-        # The ORM checks every field of every invoice when one relational
-        # field is written. The engine writes its own state only: check its
-        # fields, once per company and value, so that moving thousands of
-        # invoices to another sequence costs no per-invoice check.
-        written = self.env.context.get("dunning_written")
-        if (
-            fnames is not None
-            or not written
-            or any(not fname.startswith("dunning_") for fname in written)
-        ):
-            return super()._check_company(fnames=fnames)
-        fnames = [fname for fname in written if self._fields[fname].relational]
-        samples = {(move.company_id, *(move[fname] for fname in fnames)): move.id for move in self}
-        return super(AccountMove, self.browse(samples.values()))._check_company(fnames=fnames)
 
     @api.model
     def _dunning_init_status(self):
@@ -1447,21 +1269,10 @@ class AccountMove(models.Model):
             self.env.flush_all()
             self.env.invalidate_all()
 
-    def _dunning_recompute_status(self):
-        """Recompute the collection status, after a change the ORM cannot
-        see: the date."""
-        moves = self.sudo()
-        for fname in ("dunning_status", "dunning_status_until"):
-            self.env.add_to_compute(moves._fields[fname], moves)
-        moves._recompute_recordset(["dunning_status", "dunning_status_until"])
-
-    def _dunning_recompute_next(self):
-        """Recompute the next step after a change the ORM cannot see, such as
-        steps edited or the grace window changed."""
-        moves = self.sudo()
-        for fname in ("dunning_next_step_id", "dunning_next_date"):
-            self.env.add_to_compute(moves._fields[fname], moves)
-        moves._recompute_recordset(["dunning_next_step_id", "dunning_next_date"])
+    def _dunning_group_by_customer(self):
+        """[(customer, its invoices oldest due first)] of these invoices."""
+        moves = self.sorted(lambda move: (move.dunning_date_due, move.id))
+        return list(moves.grouped("commercial_partner_id").items())
 
     def _get_dunning_responsible(self):
         """Who handles this invoice's dunning tasks and failures: the first
@@ -1470,13 +1281,43 @@ class AccountMove(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id
         for user in (partner.dunning_responsible_id, self.invoice_user_id, partner.user_id):
-            if self._dunning_is_valid_responsible(user):
+            if user._dunning_is_valid_responsible():
                 return user
         return self.company_id._get_dunning_default_responsible()
 
-    @api.model
-    def _dunning_is_valid_responsible(self, user):
-        """Whether ``user`` can be given dunning work: a person who can log
-        in to the back-office, never an archived user, a portal user or
-        OdooBot (invoices created by the system have it as salesperson)."""
-        return bool(user and user.active and not user.share and user.id != SUPERUSER_ID)
+    def _get_dunning_activity_note(self, partner):
+        """What the person needs to call or act about ``partner``'s invoices
+        (these): the invoices and the reminders they already received."""
+        lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(invoice)s of %(date)s, due %(due)s: %(residual)s left to pay",
+                invoice=move.name,
+                date=format_date(self.env, move.invoice_date),
+                due=format_date(self.env, move.dunning_date_due),
+                residual=format_amount(self.env, move.amount_residual, move.currency_id),
+            )
+            for move in self
+        )
+        history = self.dunning_event_ids.sorted("date")
+        states = dict(
+            self.env["account.dunning.event"]._fields["state"]._description_selection(self.env)
+        )
+        history_lines = Markup("").join(
+            Markup("<li>%s</li>")
+            % _(
+                "%(date)s: %(step)s (%(state)s) on %(invoice)s",
+                date=format_date(self.env, event.date),
+                step=event.step_id.display_name,
+                state=states[event.state],
+                invoice=event.move_id.name,
+            )
+            for event in history
+        )
+        note = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Customer: %(customer)s", customer=partner.display_name),
+            lines,
+        )
+        if history_lines:
+            note += Markup("<p>%s</p><ul>%s</ul>") % (_("Previous reminders:"), history_lines)
+        return note

@@ -178,12 +178,6 @@ class AccountMove(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _get_dunning_fees_date(self):
-        """The day late-payment costs are computed for: ``dunning_date`` in
-        the context (a date or an ISO string), else today."""
-        on_date = self.env.context.get("dunning_date")
-        return fields.Date.to_date(on_date) if on_date else fields.Date.context_today(self)
-
     def _dunning_bears_fees(self):
         """Whether late-payment costs may run on this invoice at all: a posted
         customer invoice of a company computing them, not itself billing

@@ -32,14 +32,14 @@ class AccountDunningRun(models.AbstractModel):
             "Payment now expected by %(date)s.",
             date=format_date(self.env, step._get_payment_deadline(today)),
         )
-        activities = self._create_activities(
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     self._get_activity_user(step, moves),
                     step.activity_type_id,
                     step.display_name,
-                    self._prepare_activity_note(partner, moves) + deadline,
+                    moves._get_dunning_activity_note(partner) + deadline,
                 )
                 for partner, moves in groups
             ],
@@ -55,6 +55,6 @@ class AccountDunningRun(models.AbstractModel):
         """Who gets the call or action: the step's responsible when they can
         still do it, else the invoices' dunning responsible."""
         lead = moves[:1]
-        if lead._dunning_is_valid_responsible(step.activity_user_id):
+        if step.activity_user_id._dunning_is_valid_responsible():
             return step.activity_user_id
         return lead._get_dunning_responsible()

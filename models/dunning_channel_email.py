@@ -17,6 +17,8 @@ from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.base.models.res_lang import intersperse
 
+from .html_batch import create_with_html
+
 _logger = logging.getLogger(__name__)
 
 HEADER_FIELDS = ("subject", "email_from", "reply_to", "email_cc")
@@ -110,7 +112,7 @@ class AccountDunningRun(models.AbstractModel):
         the events, with the variant of each customer."""
         if not template:
             reason = _("The step %(step)s has no email template.", step=step.display_name)
-            return self._prepare_failures(
+            return self.env["account.dunning.event"]._prepare_failure_vals(
                 step, [(partner, moves, reason) for partner, moves in groups], today
             )
         sent, failures = self._send_emails(
@@ -143,7 +145,9 @@ class AccountDunningRun(models.AbstractModel):
                 for move in moves
             ]
         self._log_on_invoices(step, sent)
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + self.env["account.dunning.event"]._prepare_failure_vals(
+            step, failures, today
+        )
 
     def _send_thank_you_emails(self, template, groups, today):
         """The thank-you emails of ``groups``, as event values. Customers
@@ -552,7 +556,10 @@ class AccountDunningRun(models.AbstractModel):
         return Markup(
             layout.replace(LAYOUT_PREVIEW, escape(preview))
             .replace(LAYOUT_BODY, values["body_html"])
-            .replace(LAYOUT_URL, escape(self._get_customer_page_url(partner, company)))
+            .replace(
+                LAYOUT_URL,
+                escape(self.env["account.dunning.portal"]._get_customer_page_url(partner, company)),
+            )
             .replace(LAYOUT_TITLE, escape(partner.display_name))
         )
 
@@ -655,11 +662,11 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
-        would use, in one batch (see ``_create_with_html``).
+        would use, in one batch (see ``create_with_html``).
 
         :param sanitize: False for bodies of escaped text only, built here
         """
-        return self._create_with_html(
+        return create_with_html(
             self.env["mail.message"].sudo(), vals_list, "body", sanitize=sanitize
         )
 

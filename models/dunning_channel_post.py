@@ -53,7 +53,9 @@ class AccountDunningRun(models.AbstractModel):
             )
             for move in moves
         ]
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + self.env["account.dunning.event"]._prepare_failure_vals(
+            step, failures, today
+        )
 
     @api.model
     def _queue_letters(self, to_post, attachments, report):

@@ -28,7 +28,7 @@ class AccountDunningRun(models.AbstractModel):
         template = step.sms_template_id
         if not template:
             reason = _("The step %(step)s has no SMS template.", step=step.display_name)
-            return self._prepare_failures(
+            return self.env["account.dunning.event"]._prepare_failure_vals(
                 step, [(partner, moves, reason) for partner, moves in groups], today
             )
         sendable, failures = [], []
@@ -61,7 +61,9 @@ class AccountDunningRun(models.AbstractModel):
                 for move in moves
             ]
         self._log_sms_on_invoices(step, to_send)
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + self.env["account.dunning.event"]._prepare_failure_vals(
+            step, failures, today
+        )
 
     @api.model
     def _get_reminder_sms_number(self, partner):

@@ -53,8 +53,8 @@ class AccountDunningRun(models.AbstractModel):
         hold_until = today + timedelta(days=company.dunning_probably_paid_days - 1)
         Event = self.env["account.dunning.event"]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        groups = self._group_by_customer(held)
-        activities = self._create_activities(
+        groups = held._dunning_group_by_customer()
+        activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     partner_moves,
@@ -292,7 +292,7 @@ class AccountDunningRun(models.AbstractModel):
                 ),
                 items,
             )
-        ) + self._prepare_activity_note(partner, moves)
+        ) + moves._get_dunning_activity_note(partner)
 
     @api.model
     def _release_probably_paid_holds(self, company, today):

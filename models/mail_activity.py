@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from .account_dunning_event import CALL_OUTCOMES
+from .html_batch import create_with_html
 
 
 class MailActivity(models.Model):
@@ -81,6 +82,31 @@ class MailActivity(models.Model):
                 moves._dunning_write(
                     {"dunning_dispute_reason_id": self._get_dunning_call_dispute_reason().id}
                 )
+
+    @api.model
+    def _create_dunning_activities(self, specs, today):
+        """Create activities from (invoices, user, type, summary, note), on
+        the oldest invoice of each group, in one batch."""
+        model_id = self.env["ir.model"]._get_id("account.move")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        # The notes are built from escaped values: nothing to sanitize.
+        return create_with_html(
+            self.sudo().with_context(mail_activity_quick_update=True),
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": moves[:1].id,
+                    "activity_type_id": (activity_type or todo).id,
+                    "user_id": user.id,
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": today,
+                }
+                for moves, user, activity_type, summary, note in specs
+            ],
+            "note",
+            sanitize=False,
+        )
 
     @api.model
     def _get_dunning_call_dispute_reason(self):

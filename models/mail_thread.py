@@ -13,17 +13,19 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         thread_id = super()._message_route_process(message, message_dict, routes)
-        Run = self.env["account.dunning.run"].sudo()
+        Event = self.env["account.dunning.event"].sudo()
         self._dunning_on_incoming(
-            lambda: Run._process_customer_reply(message, message_dict), message_dict
+            lambda: Event._process_customer_reply(message, message_dict), message_dict
         )
         return thread_id
 
     @api.model
     def _routing_handle_bounce(self, email_message, message_dict):
         res = super()._routing_handle_bounce(email_message, message_dict)
-        Run = self.env["account.dunning.run"].sudo()
-        self._dunning_on_incoming(lambda: Run._process_reminder_bounce(message_dict), message_dict)
+        Event = self.env["account.dunning.event"].sudo()
+        self._dunning_on_incoming(
+            lambda: Event._process_reminder_bounce(message_dict), message_dict
+        )
         return res
 
     def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):

@@ -206,31 +206,12 @@ class ResCompany(models.Model):
         if DUNNING_RISK_FIELDS & vals.keys():
             # Risk levels, and the rules reading them, follow new thresholds
             # at once rather than the next night.
-            self.env["account.dunning.run"].sudo()._recompute_dunning_rules(self)
+            self.env["res.partner"].sudo()._recompute_dunning_rules(self)
         if "dunning_grace_days" in vals:
             self.env["account.move"].sudo()._search_dunning_open_moves(
                 [("company_id", "in", self.ids)]
             )._dunning_recompute_next()
         return res
-
-    def _get_dunning_default_responsible(self):
-        """Who handles the dunning work nobody else can take in this company:
-        its default dunning responsible, else one of its accounting managers."""
-        self.ensure_one()
-        default = self.dunning_responsible_id
-        if self.env["account.move"]._dunning_is_valid_responsible(default):
-            return default
-        return self._get_dunning_manager()
-
-    def _get_dunning_manager(self):
-        """An active accounting manager of this company, the oldest first (the
-        administrator on a new database)."""
-        self.ensure_one()
-        Move = self.env["account.move"]
-        managers = self.env.ref("account.group_account_manager").sudo().users
-        return managers.filtered(
-            lambda user: self in user.company_ids and Move._dunning_is_valid_responsible(user)
-        ).sorted("id")[:1]
 
     def _dunning_ensure_default_responsible(self):
         """Give companies without a default dunning responsible one of their

@@ -83,6 +83,6 @@ class ResConfigSettings(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_dunning_active(self):
-        companies = self.env["account.dunning.run"]._get_dunning_companies()
+        companies = self.env["res.company"]._get_dunning_companies()
         for settings in self:
             settings.dunning_active = settings.company_id in companies

@@ -62,7 +62,7 @@ class ResPartner(models.Model):
     )
     # Payment behaviour, per customer and company: computed every night in
     # SQL over the invoices due in the last 12 months (see
-    # account.dunning.run._get_payment_behaviour_query), usable in the rules.
+    # _get_payment_behaviour_query), usable in the rules.
     dunning_avg_days_late = fields.Float(
         string="Average Days Late",
         company_dependent=True,
@@ -417,7 +417,7 @@ class ResPartner(models.Model):
         current company."""
         self.ensure_one()
         self._check_dunning_user()
-        url = self.env["account.dunning.run"]._get_customer_page_url(
+        url = self.env["account.dunning.portal"]._get_customer_page_url(
             self.commercial_partner_id, self.env.company
         )
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}
@@ -444,18 +444,6 @@ class ResPartner(models.Model):
             ("company_id", "=", self.env.company.id),
             ("dunning_date_due", "<", today),
         ]
-
-    def _get_dunning_applied_sequence(self, default):
-        """(sequence, reason) this customer follows in the current company:
-        its own sequence ('own'), else the first rule it matches ('rule'),
-        else ``default``, the company's default sequence ('default').
-        Archived sequences never apply."""
-        self.ensure_one()
-        if own := self.dunning_sequence_id.filtered("active"):
-            return own, "own"
-        if rule := self.dunning_rule_sequence_id.filtered("active"):
-            return rule, "rule"
-        return default, "default"
 
     def _dunning_apply_rules_on_change(self):
         """These customers changed: re-evaluate the rules for them, in each

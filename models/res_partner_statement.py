@@ -1,11 +1,15 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import itertools
+import logging
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 AGING_BUCKETS = (
     ("not_due", None, 0),
@@ -99,6 +103,64 @@ class ResPartner(models.Model):
         if messages:
             self.env["account.dunning.run"]._trigger_mail_queue()
         return messages
+
+    # ------------------------------------------------------------------
+    # Monthly statements
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_statements(self):
+        """Email their monthly statement to the customers whose day it is, in
+        each company where they owe open invoices, once a day at most."""
+        for company in self.env["res.company"]._get_dunning_companies():
+            partners = self.with_company(company).with_context(**company._get_dunning_context())
+            today = fields.Date.context_today(partners)
+            for partner in partners._get_statement_customers(company, today):
+                partner._send_dunning_monthly_statement(today)
+
+    @api.model
+    def _get_statement_customers(self, company, today):
+        """The customers of ``company`` whose monthly statement is due
+        ``today``: their day has come and they owe open invoices."""
+        Move = self.env["account.move"].sudo()
+        open_moves = Move._search(
+            Move._get_dunning_remindable_domain() + [("company_id", "=", company.id)]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT commercial_partner_id FROM (%s) AS open_moves",
+                open_moves.select(SQL("commercial_partner_id")),
+            )
+        )
+        debtors = [row[0] for row in self.env.cr.fetchall()]
+        return (
+            self.sudo()
+            .with_company(company)
+            .search(
+                [
+                    ("id", "in", debtors),
+                    ("dunning_statement_day", "=", today.day),
+                    "|",
+                    ("dunning_statement_last_date", "=", False),
+                    ("dunning_statement_last_date", "!=", today),
+                ]
+            )
+        )
+
+    def _send_dunning_monthly_statement(self, today):
+        """Send this customer's monthly statement, alone: a customer that
+        cannot receive it gets a note on its chatter and is not tried again
+        before next month."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._send_dunning_statement()
+        except Exception as error:  # noqa: BLE001 - reported on the customer
+            _logger.info("Dunning: monthly statement of %s not sent: %s", self.id, error)
+            self._message_log(
+                body=_("The monthly statement could not be sent: %(error)s", error=error)
+            )
+        self.dunning_statement_last_date = today
 
     @api.model
     def _get_dunning_statement_period(self, date_to):

@@ -601,8 +601,7 @@ class AccountDunningKpi(models.Model):
     @api.model
     def _get_kpi_today(self, company):
         """Today in the company's timezone, as its dunning run sees it."""
-        Run = self.env["account.dunning.run"]
-        return Run.with_context(**Run._get_dunning_context(company))._get_dunning_today(company)
+        return company.with_context(**company._get_dunning_context())._get_dunning_today()
 
     @api.model
     def _lock_key(self):

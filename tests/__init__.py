@@ -31,3 +31,4 @@ from . import test_one_voice
 from . import test_customer_language
 from . import test_mail_queue
 from . import test_accountant_screens
+from . import test_architecture

@@ -38,4 +38,4 @@ class AccountDunningRun(models.AbstractModel):
                 )
                 for move in moves
             ]
-        return vals_list + self._prepare_failures(step, failures, today)
+        return vals_list + Event._prepare_failure_vals(step, failures, today)

@@ -89,7 +89,7 @@ class TestAccountantScreens(DunningCase):
     def test_customer_without_history_shows_no_data(self):
         self.create_invoice(due=day(5))
         with freeze_time(TODAY):
-            self.env["account.dunning.run"]._recompute_dunning_rules(self.company)
+            self.env["res.partner"]._recompute_dunning_rules(self.company)
             line = self.env["account.dunning.customer"].search(
                 [("partner_id", "=", self.customer.id)]
             )

@@ -148,7 +148,7 @@ class TestCustomerLanguageLetters(FrenchCompanyCase):
 class TestCustomerPageLanguage(FrenchCompanyCase, HttpCase):
     def refusal(self, partner, data):
         """The refusal of the customer's page to ``data``."""
-        url = self.env["account.dunning.run"]._get_customer_page_url(partner, self.company)
+        url = self.env["account.dunning.portal"]._get_customer_page_url(partner, self.company)
         with freeze_time(TODAY):
             page = self.url_open(url)
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

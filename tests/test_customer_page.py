@@ -30,8 +30,8 @@ class TestCustomerPage(DunningCase, HttpCase):
         self.invoice = self.create_invoice(due=day(-1), amount=1000)
         self.invoice_2 = self.create_invoice(due=day(5), amount=300)
         self.other = self.create_invoice(partner=self.customer_b, due=day(-1), amount=777)
-        self.Run = self.env["account.dunning.run"]
-        self.url = self.Run._get_customer_page_url(self.customer, self.company)
+        self.Page = self.env["account.dunning.portal"]
+        self.url = self.Page._get_customer_page_url(self.customer, self.company)
 
     def page(self, url=None):
         with freeze_time(TODAY):
@@ -125,7 +125,7 @@ class TestCustomerPage(DunningCase, HttpCase):
         other_company = self.setup_other_company(name="Company B")["company"]
         self.env.user.company_ids |= other_company
         self.create_invoice(due=day(-1), company=other_company, amount=555)
-        url = self.Run._get_customer_page_url(self.customer, other_company)
+        url = self.Page._get_customer_page_url(self.customer, other_company)
         response = self.page(url)
         self.assertIn(f"/logo.png?company={other_company.id}", response.text)
         self.assertNotIn(f"/logo.png?company={self.company.id}", response.text)

@@ -125,7 +125,7 @@ class TestMailQueue(DunningCase):
 
         def send_monthly():
             with freeze_time(TODAY):
-                self.env["account.dunning.run"]._cron_send_statements()
+                self.env["res.partner"]._cron_send_statements()
 
         self.assertQueuedAndTriggeredOnce(send_monthly)
 

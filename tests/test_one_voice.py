@@ -23,6 +23,7 @@ class TestOneVoice(DunningCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Run = cls.env["account.dunning.run"]
+        cls.Page = cls.env["account.dunning.portal"]
         cls.Move = cls.env["account.move"]
 
     def workspace(self, partner=None):
@@ -227,8 +228,8 @@ class TestOneVoice(DunningCase):
         disputed = self.create_invoice(due=day(-3))
         reason = self.env.ref("account_dunning.dispute_reason_amount")
         with freeze_time(TODAY):
-            self.Run._answer_promise(self.customer, self.company, promised, str(day(10)))
-            self.Run._answer_dispute(self.customer, self.company, disputed, reason.id, "Wrong")
+            self.Page._answer_promise(self.customer, self.company, promised, str(day(10)))
+            self.Page._answer_dispute(self.customer, self.company, disputed, reason.id, "Wrong")
         self.assertEqual(promised.dunning_status, "promise")
         self.assertEqual(promised.dunning_status_until, day(10))
         self.assertEqual(disputed.dunning_status, "dispute")
@@ -296,7 +297,7 @@ class TestOneVoice(DunningCase):
             # The customer's page shows exactly the remindable invoices.
             for partner in (self.customer, self.customer_b):
                 self.assertEqual(
-                    self.Run._get_customer_page_moves(partner, self.company),
+                    self.Page._get_customer_page_moves(partner, self.company),
                     remindable.filtered(lambda move, p=partner: move.commercial_partner_id == p),
                 )
             # The workspace counts and sums them.
@@ -325,7 +326,7 @@ class TestOneVoice(DunningCase):
     def test_an_answer_stops_every_escalation(self):
         invoice = self.create_invoice(due=day(-1))
         with freeze_time(TODAY):
-            self.Run._answer_promise(self.customer, self.company, invoice, str(day(20)))
+            self.Page._answer_promise(self.customer, self.company, invoice, str(day(20)))
         self.run_dunning(day(13))
         self.assertFalse(self.reminders(invoice, day(13)), "no reminder 2 while promised")
         self.assertEqual(invoice.dunning_status, "promise")
@@ -339,7 +340,7 @@ class TestOneVoice(DunningCase):
         letter = self.events(invoice)
         self.assertEqual(letter.state, "pending")
         with freeze_time(TODAY):
-            self.Run._answer_paid(self.customer, self.company, invoice, str(TODAY), "1000", "VIR")
+            self.Page._answer_paid(self.customer, self.company, invoice, str(TODAY), "1000", "VIR")
             result = letter.action_print_letters()
         self.assertIn("No letter is printed", result["params"]["message"])
         self.assertIn("already paid", result["params"]["message"])
@@ -354,7 +355,7 @@ class TestOneVoice(DunningCase):
         waiting = self.events(invoice)
         self.assertEqual(invoice.dunning_status, "approval")
         with freeze_time(TODAY):
-            self.Run._answer_promise(self.customer, self.company, invoice, str(day(9)))
+            self.Page._answer_promise(self.customer, self.company, invoice, str(day(9)))
             result = waiting.action_approve()
         self.assertEqual(waiting.state, "pending")
         self.assertFalse(self.mails(self.customer))

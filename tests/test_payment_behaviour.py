@@ -19,7 +19,7 @@ class TestPaymentBehaviour(DunningCase):
 
     def recompute(self, when=TODAY):
         with freeze_time(when):
-            self.env["account.dunning.run"]._recompute_dunning_rules(self.company)
+            self.env["res.partner"]._recompute_dunning_rules(self.company)
         self.env.invalidate_all()
 
     def behaviour(self, partner):
@@ -120,7 +120,7 @@ class TestPaymentBehaviour(DunningCase):
         self.recompute()
         self.assertEqual(self.behaviour(self.customer)["risk"], "good")
         with freeze_time(TODAY):
-            self.env["account.dunning.run"]._answer_promise(
+            self.env["account.dunning.portal"]._answer_promise(
                 self.customer, self.company, invoice, str(day(10))
             )
         # Kept until its date, nothing broken yet: a promise is no broken one.

@@ -225,7 +225,9 @@ class TestReports(DunningCase):
             link = re.search(r"https?://\S+/dunning/l/(\w+)", pdf_text(pdf))
             self.assertTrue(link, report)
             self.assertLessEqual(len(link.group(0)), 60, "short enough to type")
-            Run = self.env["account.dunning.run"]
-            url = Run._get_customer_page_url_from_code(link.group(1))
+            url = self.env["account.dunning.link"]._get_customer_page_url_from_code(link.group(1))
             token = url.removeprefix("/dunning/")
-            self.assertEqual(Run._get_customer_from_token(token), (self.customer, self.company))
+            self.assertEqual(
+                self.env["account.dunning.portal"]._get_customer_from_token(token),
+                (self.customer, self.company),
+            )

@@ -352,7 +352,7 @@ class TestSecurity(DunningCase):
         Move = self.env["account.move"]
         scope = [("id", "=", invoice.id)]
         for user in (archived, portal, self.odoobot):
-            self.assertFalse(Move._dunning_is_valid_responsible(user))
+            self.assertFalse(user._dunning_is_valid_responsible())
             self.assertFalse(Move.search([*scope, ("dunning_responsible_id", "=", user.id)]))
         self.assertEqual(invoice._get_dunning_responsible(), self.default_responsible)
         self.assertEqual(invoice.dunning_responsible_id, self.default_responsible)
@@ -383,7 +383,7 @@ class TestSecurity(DunningCase):
         invoice.invoice_user_id = self.odoobot
         responsible = invoice._get_dunning_responsible()
         self.assertTrue(responsible)
-        self.assertTrue(self.env["account.move"]._dunning_is_valid_responsible(responsible))
+        self.assertTrue(responsible._dunning_is_valid_responsible())
         self.assertTrue(responsible.has_group("account.group_account_manager"))
         self.assertIn(self.company, responsible.company_ids)
         # The oldest manager of the company, whoever else is.
@@ -401,7 +401,7 @@ class TestSecurity(DunningCase):
         post_init_hook(self.env)
         responsible = self.company.dunning_responsible_id
         self.assertTrue(responsible)
-        self.assertTrue(self.env["account.move"]._dunning_is_valid_responsible(responsible))
+        self.assertTrue(responsible._dunning_is_valid_responsible())
         self.assertTrue(responsible.has_group("account.group_account_manager"))
         self.assertIn(self.company, responsible.company_ids)
 

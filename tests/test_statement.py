@@ -242,10 +242,10 @@ class TestStatementStep(DunningCase):
         mute = self.env["res.partner"].create({"name": "Mute", "is_company": True})
         mute.dunning_statement_day = TODAY.day
         self.create_invoice(partner=mute, due=day(-3))
-        Run = self.env["account.dunning.run"]
+        Partner = self.env["res.partner"]
         with freeze_time(TODAY):
-            Run._cron_send_statements()
-            Run._cron_send_statements()
+            Partner._cron_send_statements()
+            Partner._cron_send_statements()
         self.assertEqual(len(self.statements(self.customer)), 1, "once a day")
         self.assertFalse(self.statements(self.customer_b))
         self.assertFalse(self.statements(other_day))
@@ -256,7 +256,7 @@ class TestStatementStep(DunningCase):
             self.customer.with_company(self.company).dunning_statement_last_date, TODAY
         )
         with freeze_time(day(31)):  # 2026-04-10: its day next month
-            Run._cron_send_statements()
+            Partner._cron_send_statements()
         self.assertEqual(len(self.statements(self.customer)), 2)
 
     def test_statement_day_is_a_day_of_every_month(self):

@@ -160,7 +160,7 @@ class TestCustomerTour(HttpCase):
                 }
             )
         invoices.action_post()
-        url = self.env["account.dunning.run"]._get_customer_page_url(customer, company)
+        url = self.env["account.dunning.portal"]._get_customer_page_url(customer, company)
         self.start_tour(url, "account_dunning_customer_tour", timeout=180)
         disputed, promised = invoices.sorted("id")
         self.assertEqual(
@@ -240,7 +240,7 @@ class TestPromiseTour(HttpCase):
         notice = invoice.dunning_event_ids
         self.assertEqual((notice.channel, notice.state), ("formal_notice", "pending"))
         self.assertEqual(invoice.dunning_status, "letter")
-        url = self.env["account.dunning.run"]._get_customer_page_url(customer, company)
+        url = self.env["account.dunning.portal"]._get_customer_page_url(customer, company)
         self.start_tour(url, "account_dunning_promise_tour", timeout=180)
         self.assertEqual(invoice.dunning_status, "promise")
         self.start_tour(

@@ -4,7 +4,7 @@ import json
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, format_time
+from odoo.tools import format_date
 
 
 class AccountDunningSend(models.TransientModel):
@@ -126,7 +126,7 @@ class AccountDunningSend(models.TransientModel):
         not_due = candidates.filtered(lambda move: not steps[move])
         skipped += [(move, self._get_not_due_reason(move, today)) for move in not_due]
         candidates -= not_due
-        history = self._get_reminder_history(candidates, today)
+        history = self.env["account.dunning.event"]._get_reminder_history(candidates, today)
         for (company, partner, _step), customer_moves in candidates.grouped(
             lambda move: self._get_message_key(move, steps[move])
         ).items():
@@ -172,7 +172,9 @@ class AccountDunningSend(models.TransientModel):
         moves = events.move_id
         reasons = moves._get_dunning_block_reasons()
         open_events = events.filtered(lambda event: event.move_id not in reasons)
-        history = self._get_reminder_history(open_events.move_id, today)
+        history = self.env["account.dunning.event"]._get_reminder_history(
+            open_events.move_id, today
+        )
         line_vals = []
         for (company, partner, _step), customer_events in open_events.grouped(
             lambda event: self._get_message_key(event.move_id, event.step_id)
@@ -259,7 +261,7 @@ class AccountDunningSend(models.TransientModel):
             "last_reminder_date": last_event.date if last_event else False,
             "last_reminder_step_id": last_event.step_id.id if last_event else False,
             "reminder_count": sum(history["counts"].get(move.id, 0) for move in moves),
-            "reminded_today": self._get_reminded_today_label(today_event) if today_event else False,
+            "reminded_today": today_event._get_reminded_today_label() if today_event else False,
         }
 
     @api.model
@@ -299,48 +301,6 @@ class AccountDunningSend(models.TransientModel):
                 date=format_date(self.env, ahead._get_date(move.dunning_date_due)),
             )
         return _("Not due yet: no email step of its dunning sequence is due for it.")
-
-    @api.model
-    def _get_reminder_history(self, moves, today):
-        """What the customers of ``moves`` already received, in three
-        queries.
-
-        :return: {"last": {customer: its latest reminder sent},
-                  "today": {customer: its latest email reminder of today},
-                  "counts": {invoice id: reminders sent for it}}
-        """
-        Event = self.env["account.dunning.event"].sudo()
-        partners = moves.commercial_partner_id
-        sent = [("event_type", "=", "reminder"), ("state", "in", ("sent", "queued"))]
-        last = Event._read_group(
-            [("partner_id", "in", partners.ids), *sent], ["partner_id"], ["id:max"]
-        )
-        today_events = Event._read_group(
-            [
-                ("partner_id", "in", partners.ids),
-                ("date", "=", today),
-                ("channel", "=", "email"),
-                *sent,
-            ],
-            ["partner_id"],
-            ["id:max"],
-        )
-        counts = Event._read_group([("move_id", "in", moves.ids), *sent], ["move_id"], ["__count"])
-        return {
-            "last": {partner: Event.browse(event_id) for partner, event_id in last},
-            "today": {partner: Event.browse(event_id) for partner, event_id in today_events},
-            "counts": {move.id: count for move, count in counts},
-        }
-
-    @api.model
-    def _get_reminded_today_label(self, event):
-        """Who reminded the customer today, when and with which step."""
-        return _(
-            "Reminded today at %(time)s by %(user)s (%(step)s).",
-            time=format_time(self.env, event.sent_at or event.create_date, time_format="short"),
-            user=event.user_id.name or "-",
-            step=event.step_id.display_name or "-",
-        )
 
     @api.model
     def _get_customer_skip_reason(self, partner, moves, step):

@@ -256,7 +256,7 @@ class AccountDunningSendLine(models.TransientModel):
         again."""
         moves = self.move_ids
         reasons = moves._get_dunning_block_reasons()
-        history = self.env["account.dunning.send"]._get_reminder_history(moves, today)
+        history = self.env["account.dunning.event"]._get_reminder_history(moves, today)
         for line in self:
             snapshot = json.loads(line.snapshot or "{}")
             today_event = history["today"].get(line.partner_id)
@@ -264,9 +264,7 @@ class AccountDunningSendLine(models.TransientModel):
                 if max(move.dunning_event_ids.ids or [0]) != snapshot.get(str(move.id), 0):
                     reasons[move] = _("It was reminded by someone else meanwhile.")
                 elif today_event and not line.send_again:
-                    reasons[move] = self.env["account.dunning.send"]._get_reminded_today_label(
-                        today_event
-                    )
+                    reasons[move] = today_event._get_reminded_today_label()
         return reasons
 
     def _get_moves_to_send(self, late_reasons):

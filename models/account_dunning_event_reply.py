@@ -24,13 +24,13 @@ AUTO_REPLY_SUBJECT = re.compile(
 REPLY_EXCERPT = 500
 
 
-class AccountDunningRun(models.AbstractModel):
+class AccountDunningEvent(models.Model):
     """What the customer answers to a reminder by email: a reply pauses the
     customer's dunning and asks its responsible to read it, an automatic
     reply is only recorded, a bounce fails the reminder and falls back to a
     call or a letter."""
 
-    _inherit = "account.dunning.run"
+    _inherit = "account.dunning.event"
 
     # ------------------------------------------------------------------
     # Replies
@@ -45,7 +45,7 @@ class AccountDunningRun(models.AbstractModel):
         :param message_dict: the gateway's parsed values of it
         :return: the events recording the reply
         """
-        Event = self.env["account.dunning.event"].sudo()
+        Event = self.sudo()
         reminders = self._get_replied_reminders(message_dict)
         if not reminders:
             return Event
@@ -55,19 +55,19 @@ class AccountDunningRun(models.AbstractModel):
             .search([("message_id", "=", message_dict.get("message_id"))], limit=1)
         )
         company = reminders.company_id[:1]
-        run = self.with_company(company).with_context(**self._get_dunning_context(company))
-        today = run._get_dunning_today(company)
-        automatic = run._is_auto_reply(message, message_dict)
-        text = run._get_reply_excerpt(message_dict)
+        in_company = self.with_company(company).with_context(**company._get_dunning_context())
+        today = company.with_env(in_company.env)._get_dunning_today()
+        automatic = in_company._is_auto_reply(message, message_dict)
+        text = in_company._get_reply_excerpt(message_dict)
         partner = reminders.partner_id[:1]
         if automatic:
             note = _("Automatic reply, not a person: %(text)s", text=text)
         else:
-            paused = run._pause_after_reply(partner, company, today)
+            paused = in_company._pause_after_reply(partner, company, today)
             note = _(
                 "The customer replied: %(text)s Reminders paused until %(date)s.",
                 text=text,
-                date=format_date(run.env, paused),
+                date=format_date(in_company.env, paused),
             )
         vals_list = [
             Event._prepare_event_vals(
@@ -83,7 +83,7 @@ class AccountDunningRun(models.AbstractModel):
             for event in reminders
         ]
         if not automatic:
-            activity = run._create_activities(
+            activity = in_company.env["mail.activity"]._create_dunning_activities(
                 [
                     (
                         reminders.move_id,
@@ -91,7 +91,9 @@ class AccountDunningRun(models.AbstractModel):
                         self.env.ref("mail.mail_activity_data_todo"),
                         _("Customer replied: %(subject)s", subject=message_dict.get("subject")),
                         Markup("<p>%s</p>") % text
-                        + run._prepare_activity_note(partner, reminders.move_id),
+                        + reminders.move_id.with_env(in_company.env)._get_dunning_activity_note(
+                            partner
+                        ),
                     )
                 ],
                 today,
@@ -105,17 +107,13 @@ class AccountDunningRun(models.AbstractModel):
         """The reminder events of the reminder email this email answers."""
         parent_id = message_dict.get("parent_id")
         if not parent_id:
-            return self.env["account.dunning.event"]
-        return (
-            self.env["account.dunning.event"]
-            .sudo()
-            .search(
-                [
-                    ("message_id", "=", parent_id),
-                    ("event_type", "=", "reminder"),
-                    ("state", "in", ("queued", "sent", "failed")),
-                ]
-            )
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("message_id", "=", parent_id),
+                ("event_type", "=", "reminder"),
+                ("state", "in", ("queued", "sent", "failed")),
+            ]
         )
 
     @api.model
@@ -180,24 +178,20 @@ class AccountDunningRun(models.AbstractModel):
         """
         bounced = message_dict.get("bounced_message")
         if not bounced:
-            return self.env["account.dunning.event"]
-        events = (
-            self.env["account.dunning.event"]
-            .sudo()
-            .search(
-                [
-                    ("message_id", "in", bounced.ids),
-                    ("event_type", "=", "reminder"),
-                    ("state", "in", ("queued", "sent")),
-                ]
-            )
+            return self.browse()
+        events = self.sudo().search(
+            [
+                ("message_id", "in", bounced.ids),
+                ("event_type", "=", "reminder"),
+                ("state", "in", ("queued", "sent")),
+            ]
         )
         events = events.filtered(lambda event: event._dunning_channel_can("bounces"))
         if not events:
             return events
         company = events.company_id[:1]
-        run = self.with_company(company).with_context(**self._get_dunning_context(company))
-        today = run._get_dunning_today(company)
+        in_company = self.with_company(company).with_context(**company._get_dunning_context())
+        today = company.with_env(in_company.env)._get_dunning_today()
         reason = " ".join(html2plaintext(message_dict.get("body") or "").split())[:REPLY_EXCERPT]
         note = _(
             "The reminder email to %(email)s bounced: %(reason)s",
@@ -205,7 +199,7 @@ class AccountDunningRun(models.AbstractModel):
             reason=reason or _("no reason given"),
         )
         for step, step_events in events.grouped("step_id").items():
-            run._fall_back_after_bounce(step, step_events, note, today)
+            in_company._fall_back_after_bounce(step, step_events, note, today)
         return events
 
     @api.model
@@ -214,12 +208,13 @@ class AccountDunningRun(models.AbstractModel):
         step says so, else a call."""
         if step.bounce_fallback == "letter":
             events._fail_queued(note + " " + _("A letter is ready to print instead."), "message_id")
-            groups = self._group_by_customer(events.move_id.filtered("dunning_sequence_id"))
-            return self._record_events(self._run_channel(step, groups, today, channel="letter"))
+            Run = self.env["account.dunning.run"]
+            groups = events.move_id.filtered("dunning_sequence_id")._dunning_group_by_customer()
+            return Run._record_events(Run._run_channel(step, groups, today, channel="letter"))
         events._fail_queued(
             note,
             "message_id",
             activity_type=self.env.ref("mail.mail_activity_data_call"),
             summary=_("Call: the reminder email bounced (%(step)s)", step=step.display_name),
         )
-        return self.env["account.dunning.event"]
+        return self.browse()

@@ -11,13 +11,13 @@ PLAN_NOTICE_TEMPLATE = "account_dunning.mail_template_dunning_plan_notice"
 PLAN_REMINDER_TEMPLATE = "account_dunning.mail_template_dunning_plan_reminder"
 
 
-class AccountDunningRun(models.AbstractModel):
+class AccountDunningPlan(models.Model):
     """Payment plans in the daily run: a notice before each instalment, a
     reminder the day after a missed one, the plan broken after too many
     missed, closed when its invoices are paid. At most one email per plan
     and day: a reminder gives the notice due the same day."""
 
-    _inherit = "account.dunning.run"
+    _inherit = "account.dunning.plan"
 
     @api.model
     def _run_payment_plans(self, company, today):
@@ -26,11 +26,7 @@ class AccountDunningRun(models.AbstractModel):
         :return: the plans' emails of the day, to send with
             ``_send_payment_plan_emails``: [(plan, reminded, announced)]
         """
-        plans = (
-            self.env["account.dunning.plan"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("state", "=", "active")])
-        )
+        plans = self.sudo().search([("company_id", "=", company.id), ("state", "=", "active")])
         emails = []
         for plan in plans:
             action, reminded, announced = self._get_plan_action(plan, today)
@@ -46,7 +42,7 @@ class AccountDunningRun(models.AbstractModel):
     def _send_payment_plan_emails(self, company, today, emails):
         """Send the plans' emails of the day, but to customers who got
         another message today: theirs go tomorrow."""
-        messaged = self._get_customers_messaged_today(company, today)
+        messaged = self.env["account.dunning.event"]._get_customers_messaged_today(company, today)
         vals_list = []
         for action, template_ref in (
             ("notice", PLAN_NOTICE_TEMPLATE),
@@ -110,7 +106,7 @@ class AccountDunningRun(models.AbstractModel):
             )
             for plan, _reminded, _announced in emails
         ]
-        sent, failures = self._send_emails(groups, template)
+        sent, failures = self.env["account.dunning.run"]._send_emails(groups, template)
         email_of = {
             moves[:1]: email for email, (_partner, moves) in zip(emails, groups, strict=True)
         }
@@ -190,15 +186,14 @@ class AccountDunningRun(models.AbstractModel):
             count=plan.missed_count,
         )
         plan.message_post(body=note)
-        activity = self._create_activities(
+        activity = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
                     self.env.ref("mail.mail_activity_data_todo"),
                     _("Payment plan broken"),
-                    Markup("<p>%s</p>") % note
-                    + self._prepare_activity_note(plan.partner_id, moves),
+                    Markup("<p>%s</p>") % note + moves._get_dunning_activity_note(plan.partner_id),
                 )
             ],
             today,
@@ -206,13 +201,10 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         Event.sudo().create(
             [
-                Event._prepare_event_vals(
+                Event._prepare_manual_event_vals(
                     move,
-                    move.dunning_step_id,
-                    "received",
                     today,
-                    channel="manual",
-                    event_type="plan",
+                    "plan",
                     plan_id=plan.id,
                     activity_id=activity.id,
                     note=note,

@@ -40,14 +40,15 @@ AMOUNT_PATTERN = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 AMOUNT_MAX = 10**12
 
 
-class AccountDunningRun(models.AbstractModel):
-    """The customer's answers from the link of a reminder: a page of its
-    open invoices, opened with a signed token and without login, from which
-    it pays, promises to pay by a date, says it already paid, or disputes
-    invoices. Each answer is posted on the chatters, recorded as events and
-    given to the customer's dunning responsible."""
+class AccountDunningPortal(models.AbstractModel):
+    """The customer's page from the link of a reminder: its open invoices,
+    opened with a signed token and without login, from which it pays,
+    promises to pay by a date, says it already paid, or disputes invoices.
+    Each answer is posted on the chatters, recorded as events and given to
+    the customer's dunning responsible. Used by the portal controller."""
 
-    _inherit = "account.dunning.run"
+    _name = "account.dunning.portal"
+    _description = "Dunning Customer Page"
 
     # ------------------------------------------------------------------
     # The page and its token
@@ -101,7 +102,7 @@ class AccountDunningRun(models.AbstractModel):
         sequence = moves.dunning_sequence_id[:1] or self.env[
             "account.dunning.sequence"
         ].sudo().search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         return {
             "partner": partner,
             "company": company,
@@ -353,7 +354,7 @@ class AccountDunningRun(models.AbstractModel):
         allowed = self._get_customer_page_moves(partner, company)
         if not moves or moves - allowed:
             raise UserError(_("Choose at least one of your open invoices."))
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         # An answer is one message, recorded as an event per invoice.
         answers = len(
             self.env["account.dunning.event"]
@@ -495,7 +496,7 @@ class AccountDunningRun(models.AbstractModel):
         :return: the events
         """
         company = moves[:1].company_id
-        today = self.with_company(company)._get_dunning_today(company)
+        today = company.with_env(self.env)._get_dunning_today()
         body = Markup("<p>%s</p>") % text
         attachments = []
         if attachment:
@@ -516,14 +517,14 @@ class AccountDunningRun(models.AbstractModel):
         )
         if attachment:
             self._attach_to_notes(notes, attachment)
-        activity = self._create_activities(
+        activity = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
                     moves,
                     moves[:1]._get_dunning_responsible(),
                     self.env.ref("mail.mail_activity_data_todo"),
                     summary,
-                    body + self._prepare_activity_note(partner, moves),
+                    body + moves.with_env(self.env)._get_dunning_activity_note(partner),
                 )
             ],
             today,

@@ -17,7 +17,7 @@ BEHAVIOUR_FIELDS = {
 }
 
 
-class AccountDunningRun(models.AbstractModel):
+class ResPartner(models.Model):
     """Payment behaviour and sequence rules, recomputed every night.
 
     The payment behaviour of each customer in each company is computed in
@@ -27,13 +27,13 @@ class AccountDunningRun(models.AbstractModel):
     all the customers, one search per rule.
     """
 
-    _inherit = "account.dunning.run"
+    _inherit = "res.partner"
 
     @api.model
     def _cron_recompute_dunning_rules(self):
         """Nightly: the payment behaviour of the customers, then the
         sequence each one follows by rule."""
-        companies = self._get_dunning_companies()
+        companies = self.env["res.company"]._get_dunning_companies()
         self._recompute_dunning_rules(companies)
         self.env["ir.cron"]._notify_progress(done=len(companies), remaining=0)
 
@@ -43,17 +43,18 @@ class AccountDunningRun(models.AbstractModel):
         re-evaluate their rules: customers whose sequence changes enter the
         new one by the entry rule."""
         for company in companies:
-            run = self.with_company(company).with_context(**self._get_dunning_context(company))
-            run._compute_payment_behaviour(company, run._get_dunning_today(company))
-        self.env["res.partner"]._dunning_apply_rules(companies)
+            partners = self.with_company(company).with_context(**company._get_dunning_context())
+            partners._update_dunning_payment_behaviour(
+                company, company.with_env(partners.env)._get_dunning_today()
+            )
+        self._dunning_apply_rules(companies)
 
     @api.model
-    def _compute_payment_behaviour(self, company, today):
+    def _update_dunning_payment_behaviour(self, company, today):
         """Store the payment behaviour of every customer of ``company`` as
         of ``today``, in one query; customers with no figure left lose
         theirs."""
-        Partner = self.env["res.partner"]
-        Partner.flush_model(list(BEHAVIOUR_FIELDS))
+        self.flush_model(list(BEHAVIOUR_FIELDS))
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
@@ -108,7 +109,7 @@ class AccountDunningRun(models.AbstractModel):
                 ),
             )
         )
-        Partner.invalidate_model(list(BEHAVIOUR_FIELDS))
+        self.invalidate_model(list(BEHAVIOUR_FIELDS))
         company.sudo().dunning_behaviour_date = today
 
     @api.model
@@ -203,7 +204,7 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _get_broken_promise_condition(self):
         """SQL condition on the events ``e`` recording a broken promise to
-        pay, one per invoice (see ``_report_broken_promises``): the
+        pay, one per invoice (see ``account.dunning.run._report_broken_promises``): the
         promises themselves carry the call outcome."""
         return SQL("e.event_type = 'promise' AND e.call_outcome IS NULL AND e.state = 'received'")
 
