@@ -12,6 +12,7 @@ from . import account_dunning_plan_run
 from . import account_move
 from . import account_move_dunning_actions
 from . import account_move_dunning_write
+from . import account_move_dunning_pdf
 from . import account_journal
 from . import account_move_late_fees
 from . import account_move_line

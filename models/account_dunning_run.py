@@ -668,7 +668,7 @@ class AccountDunningRun(models.AbstractModel):
             if rendered and deadline and time.monotonic() >= deadline:
                 return None
             chunk = moves[start : start + PDF_CHUNK]
-            errors = self._run_retryable(self._store_invoice_pdfs, chunk)
+            errors = self._run_retryable(chunk._dunning_store_invoice_pdfs)
             rendered += len(chunk)
             if errors:
                 # These PDFs fail, and would fail again ahead of every call:
@@ -706,43 +706,6 @@ class AccountDunningRun(models.AbstractModel):
         return moves.browse().concat(
             *(step_moves for step, step_moves in plan.items() if step.attach_invoice)
         )
-
-    @api.model
-    def _store_invoice_pdfs(self, moves):
-        """Render and store the PDF of these invoices with the report that
-        ``account.move.send`` would choose (the customer's invoice template),
-        in one wkhtmltopdf run per report when it can split documents, else
-        one run per invoice.
-
-        :return: {invoice id: the error} for those that failed
-        """
-        if not moves:
-            return {}
-        Send = self.env["account.move.send"].sudo()
-        Report = self.env["ir.actions.report"].sudo().with_context(force_report_rendering=True)
-        Send = Send.with_env(Report.env)
-        errors = {}
-        for company, company_moves in moves.grouped("company_id").items():
-            invoices_data = {
-                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
-                for move in company_moves.with_env(Report.env)
-            }
-            try:
-                with self.env.cr.savepoint():
-                    Send._prepare_invoice_pdf_report(invoices_data)
-            except Exception:  # noqa: BLE001 - retried one invoice at a time
-                _logger.info("Dunning: rendering invoice PDFs one at a time.")
-                for move, move_data in invoices_data.items():
-                    try:
-                        with self.env.cr.savepoint():
-                            Send._prepare_invoice_pdf_report({move: move_data})
-                    except Exception as error:  # noqa: BLE001 - reported on the reminder
-                        errors[move.id] = error
-            Send.with_company(company)._link_invoice_documents(
-                {move: data for move, data in invoices_data.items() if move.id not in errors}
-            )
-        moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
-        return errors
 
     # ------------------------------------------------------------------
     # Thank-you emails

@@ -739,7 +739,7 @@ class AccountDunningRun(models.AbstractModel):
         stored PDF is reused; the missing ones are rendered and stored as
         Odoo stores them when it sends an invoice."""
         missing = moves.filtered(lambda move: not move.invoice_pdf_report_id)
-        errors = self._store_invoice_pdfs(missing)
+        errors = missing._dunning_store_invoice_pdfs()
         attachments = {move.id: move.invoice_pdf_report_id for move in moves}
         attachments.update(errors)
         return attachments
