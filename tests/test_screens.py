@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, freeze_time, tagged
@@ -82,15 +84,42 @@ class TestScreens(DunningCase):
         )
 
     def test_dunning_list_views_load(self):
-        for view in ("list", "search", "pivot", "graph"):
-            arch = (
-                self.env["account.move"]
-                .with_user(self.accountant)
-                .get_view(
-                    self.env.ref(f"account_dunning.account_move_dunning_view_{view}").id, view
-                )["arch"]
+        # The views the menu's action opens, loaded as the web client does,
+        # each with the columns, measures and filters the accountant works with.
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account_dunning.account_move_dunning_action"
+        )
+        views = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .get_views(action["views"] + [[action["search_view_id"][0], "search"]])["views"]
+        )
+        expected = {
+            "list": {
+                "name",
+                "commercial_partner_id",
+                "invoice_date_due",
+                "dunning_days_overdue",
+                "amount_residual_signed",
+                "dunning_status",
+                "dunning_upcoming_step_id",
+                "dunning_upcoming_date",
+            },
+            "search": {"overdue", "due_this_week", "to_remind", "paused", "failed"},
+            "pivot": {"commercial_partner_id", "dunning_next_step_id", "amount_residual_signed"},
+            "graph": {"dunning_next_step_id", "amount_residual_signed"},
+        }
+        for view_type, names in expected.items():
+            view = views[view_type]
+            self.assertEqual(
+                view["id"],
+                self.env.ref(f"account_dunning.account_move_dunning_view_{view_type}").id,
             )
-            self.assertIn("dunning", arch)
+            arch = etree.fromstring(view["arch"])
+            self.assertEqual(arch.tag, view_type)
+            self.assertLessEqual(
+                names, {node.get("name") for node in arch.iter("field", "filter")}, view_type
+            )
         groups = (
             self.env["account.move"]
             .with_user(self.accountant)
