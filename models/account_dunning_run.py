@@ -23,6 +23,9 @@ TIME_LIMIT_SHARE = 0.3
 DEFAULT_TIME_BUDGET = 60
 # Invoice PDFs rendered by one wkhtmltopdf run ahead of the reminders.
 PDF_CHUNK = 5
+# What a failure note keeps of an error: its first lines, this long at most.
+FAILURE_REASON_LINES = 3
+FAILURE_REASON_LENGTH = 300
 # A run that had to give way to another transaction comes back this soon.
 RETRY_DELAY = timedelta(minutes=1)
 # Errors of a transaction that lost a race: a new transaction does better.
@@ -628,8 +631,22 @@ class AccountDunningRun(models.AbstractModel):
                 ]
             _logger.warning("Dunning: %s failed for %s", label, groups[0][0], exc_info=True)
             partner, moves = groups[0]
-            reason = _("%(what)s failed: %(error)s", what=label, error=error)
+            reason = _(
+                "%(what)s failed: %(error)s", what=label, error=self._get_failure_reason(error)
+            )
             return fail(partner, moves, reason)
+
+    @api.model
+    def _get_failure_reason(self, error):
+        """The first lines of ``error`` (an exception or a text), bounded: the
+        error of a template quotes the template's whole source, unreadable in
+        a note, and the traceback is in the log."""
+        reason = str(error).strip()
+        lines = reason.splitlines()
+        if len(lines) <= FAILURE_REASON_LINES and len(reason) <= FAILURE_REASON_LENGTH:
+            return reason
+        reason = "\n".join(lines[:FAILURE_REASON_LINES])
+        return reason[: FAILURE_REASON_LENGTH - 1].rstrip() + "…"
 
     def _run_channel(self, step, groups, today, **options):
         """Dispatch to the channel's ``_run_<channel>`` method."""
@@ -840,6 +857,10 @@ class AccountDunningRun(models.AbstractModel):
         Event = self.env["account.dunning.event"]
         todo = self.env.ref("mail.mail_activity_data_todo")
         summary = _("Reminder failed: %(step)s", step=step.display_name)
+        failures = [
+            (partner, moves, self._get_failure_reason(reason))
+            for partner, moves, reason in failures
+        ]
         activities = self._create_activities(
             [
                 (

@@ -13,6 +13,7 @@ from . import test_channel_post
 from . import test_screens
 from . import test_send_now
 from . import test_skip
+from . import test_templates
 from . import test_send_wizard
 from . import test_ui
 from . import test_security
