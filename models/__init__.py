@@ -23,6 +23,7 @@ from . import dunning_customer_answer
 from . import dunning_payment_plan
 from . import dunning_payment_behaviour
 from . import mail_mail
+from . import mail_template
 from . import mail_thread
 from . import res_company
 from . import res_config_settings
