@@ -169,6 +169,24 @@ class TestScreens(DunningCase):
         action = strict.action_open_partners()
         self.assertEqual(self.env["res.partner"].search(action["domain"]), self.customer_b)
 
+    def test_step_form_says_what_the_step_decides_instead_of_its_template(self):
+        view = self.env.ref("account_dunning.account_dunning_step_view_form")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["account_dunning"], ["fr_FR"])
+        for lang, texts in (
+            ("en_US", ("invoice contacts", "To, default recipients and Dynamic Reports")),
+            ("fr_FR", ("contacts de facturation", "Destinataires par défaut et Rapports")),
+        ):
+            Step = self.env["account.dunning.step"].with_context(lang=lang)
+            note = etree.fromstring(Step.get_view(view.id)["arch"]).find(
+                ".//div[@name='mail_template_note']"
+            )
+            for text in texts:
+                self.assertIn(text, note.text)
+            # Beside the template, for the email steps only.
+            self.assertEqual(note.getprevious().get("name"), "mail_template_id")
+            self.assertEqual(note.get("invisible"), "channel != 'email'")
+
     def test_step_opens_its_template(self):
         action = self.step_reminder1.action_open_mail_template()
         self.assertEqual(action["res_id"], self.template_reminder1.id)
