@@ -28,6 +28,7 @@ from . import dunning_channel_statement
 from . import dunning_probably_paid
 from . import account_dunning_portal
 from . import mail_mail
+from . import mail_template
 from . import mail_thread
 from . import res_company
 from . import res_company_dunning

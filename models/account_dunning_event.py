@@ -11,6 +11,10 @@ from odoo.tools.pdf import merge_pdf
 
 from .account_move import MESSAGE_EVENT_TYPES
 
+# What a failure note keeps of an error: its first lines, this long at most.
+FAILURE_REASON_LINES = 3
+FAILURE_REASON_LENGTH = 300
+
 CALL_OUTCOMES = [
     ("reached", "Reached"),
     ("promise", "Promise to Pay"),
@@ -536,12 +540,28 @@ class AccountDunningEvent(models.Model):
         )
 
     @api.model
+    def _get_failure_reason(self, error):
+        """The first lines of ``error`` (an exception or a text), bounded: the
+        error of a template quotes the template's whole source, unreadable in
+        a note, and the traceback is in the log."""
+        reason = str(error).strip()
+        lines = reason.splitlines()
+        if len(lines) <= FAILURE_REASON_LINES and len(reason) <= FAILURE_REASON_LENGTH:
+            return reason
+        reason = "\n".join(lines[:FAILURE_REASON_LINES])
+        return reason[: FAILURE_REASON_LENGTH - 1].rstrip() + "…"
+
+    @api.model
     def _prepare_failure_vals(self, step, failures, today):
         """A failed event per invoice and one follow-up activity per customer
         for its responsible, so that no failure goes unnoticed.
 
         :param failures: list of (customer, invoices, reason)
         """
+        failures = [
+            (partner, moves, self._get_failure_reason(reason))
+            for partner, moves, reason in failures
+        ]
         todo = self.env.ref("mail.mail_activity_data_todo")
         summary = _("Reminder failed: %(step)s", step=step.display_name)
         activities = self.env["mail.activity"]._create_dunning_activities(

@@ -553,7 +553,11 @@ class AccountDunningRun(models.AbstractModel):
                 ]
             _logger.warning("Dunning: %s failed for %s", label, groups[0][0], exc_info=True)
             partner, moves = groups[0]
-            reason = _("%(what)s failed: %(error)s", what=label, error=error)
+            reason = _(
+                "%(what)s failed: %(error)s",
+                what=label,
+                error=self.env["account.dunning.event"]._get_failure_reason(error),
+            )
             return fail(partner, moves, reason)
 
     def _run_channel(self, step, groups, today, channel=None, **options):

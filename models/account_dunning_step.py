@@ -245,6 +245,11 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
+    @api.constrains("mail_template_id")
+    def _check_mail_template_renders(self):
+        for step in self.filtered("mail_template_id"):
+            step.mail_template_id._check_dunning_rendering(step)
+
     @api.constrains("channel")
     def _check_variants_channel(self):
         for step in self:

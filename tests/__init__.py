@@ -12,6 +12,9 @@ from . import test_channels
 from . import test_channel_sms
 from . import test_channel_post
 from . import test_screens
+from . import test_send_now
+from . import test_skip
+from . import test_templates
 from . import test_send_wizard
 from . import test_ui
 from . import test_security

@@ -14,14 +14,8 @@ def day(offset):
     return TODAY + timedelta(days=offset)
 
 
-# Real PDFs: wkhtmltopdf fetches the report's assets from Odoo's HTTP
-# server, which Odoo's own test runner does not serve to a TransactionCase.
-# Out of Odoo's standard runs, like Odoo's own tests of real PDF letters;
-# scripts/test.sh runs them.
-@tagged("-standard", "post_install", "-at_install", "external")
-class TestChannels(DunningCase):
-    """Calls, letters, formal notices, the daily digest, thank-you emails
-    and the payment link."""
+class ChannelsCase(DunningCase):
+    """Addresses for the letters, an accountant responsible for the customer."""
 
     @classmethod
     def setUpClass(cls):
@@ -30,6 +24,11 @@ class TestChannels(DunningCase):
         cls.customer.write({"street": "12 quai du Port", "zip": "13002", "city": "Marseille"})
         cls.accountant = cls.create_accountant()
         cls.customer.dunning_responsible_id = cls.accountant
+
+
+@tagged("post_install", "-at_install")
+class TestChannels(ChannelsCase):
+    """Calls, the daily digest and thank-you emails: no PDF, no mail server."""
 
     # Calls --------------------------------------------------------------
 
@@ -171,6 +170,61 @@ class TestChannels(DunningCase):
         self.assertIn("Relances : vos tâches du 10/03/2026", mail.subject)
         self.assertIn("Clients à appeler ou à traiter", mail.body_html)
 
+    # Thank you ----------------------------------------------------------
+
+    def test_thank_you_once_when_a_reminded_invoice_is_paid(self):
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        reminded = self.create_invoice(due=day(-1), amount=640)
+        never_reminded = self.create_invoice(due=day(20))
+        self.run_dunning(day(-9))  # before the notice of never_reminded
+        self.run_dunning()
+        self.pay(reminded, day=day(2))
+        self.pay(never_reminded, day=day(2))
+        self.run_dunning(day(3))
+        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
+        self.assertEqual(thanks.state, "queued")
+        self.assertEqual(thanks.mail_id.subject, f"{self.company.name}: thank you for your payment")
+        self.assertIn(reminded.name, thanks.mail_id.body_html)
+        self.assertEqual(thanks.mail_id.recipient_ids, self.customer)
+        self.assertFalse(
+            self.events(never_reminded).filtered(lambda event: event.event_type == "thank_you")
+        )
+        self.run_dunning(day(4))
+        self.assertEqual(len(self.mails(self.customer).filtered(lambda m: "thank" in m.subject)), 1)
+
+    def test_no_thank_you_without_a_template(self):
+        reminded = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.pay(reminded, day=day(1))
+        self.run_dunning(day(2))
+        self.assertEqual(self.events(reminded).event_type, "reminder")
+
+    def test_customer_without_email_is_not_thanked_and_not_retried(self):
+        self.sequence.thank_you_template_id = self.env.ref(
+            "account_dunning.mail_template_dunning_thank_you"
+        )
+        reminded = self.create_invoice(due=day(-1))
+        self.run_dunning()
+        self.customer.email = False
+        self.pay(reminded, day=day(1))
+        self.run_dunning(day(2))
+        self.run_dunning(day(3))
+        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
+        self.assertEqual(thanks.state, "skipped")
+        self.assertIn("no email address", thanks.note)
+
+
+# Real PDFs: wkhtmltopdf fetches the report's assets from Odoo's HTTP
+# server, which Odoo's own test runner does not serve to a TransactionCase;
+# and an SMTP server of the test's own. Out of Odoo's standard runs, like
+# Odoo's own tests of real PDF letters; scripts/test.sh runs them.
+@tagged("-standard", "post_install", "-at_install", "external")
+class TestChannelDocuments(ChannelsCase):
+    """Letters, formal notices and the reminder with its PDFs and payment link,
+    as they leave: real PDFs, through SMTP."""
+
     # Letters and formal notices ----------------------------------------
 
     def test_letters_to_print_are_printed_in_bulk_and_marked_sent(self):
@@ -291,51 +345,6 @@ class TestChannels(DunningCase):
         self.assertIn("Late-payment costs due to date", text)
         # 1,000 x 12 % x 30 / 365 = 9.86
         self.assertIn("9.86", text)
-
-    # Thank you ----------------------------------------------------------
-
-    def test_thank_you_once_when_a_reminded_invoice_is_paid(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
-        reminded = self.create_invoice(due=day(-1), amount=640)
-        never_reminded = self.create_invoice(due=day(20))
-        self.run_dunning(day(-9))  # before the notice of never_reminded
-        self.run_dunning()
-        self.pay(reminded, day=day(2))
-        self.pay(never_reminded, day=day(2))
-        self.run_dunning(day(3))
-        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
-        self.assertEqual(thanks.state, "queued")
-        self.assertEqual(thanks.mail_id.subject, f"{self.company.name}: thank you for your payment")
-        self.assertIn(reminded.name, thanks.mail_id.body_html)
-        self.assertEqual(thanks.mail_id.recipient_ids, self.customer)
-        self.assertFalse(
-            self.events(never_reminded).filtered(lambda event: event.event_type == "thank_you")
-        )
-        self.run_dunning(day(4))
-        self.assertEqual(len(self.mails(self.customer).filtered(lambda m: "thank" in m.subject)), 1)
-
-    def test_no_thank_you_without_a_template(self):
-        reminded = self.create_invoice(due=day(-1))
-        self.run_dunning()
-        self.pay(reminded, day=day(1))
-        self.run_dunning(day(2))
-        self.assertEqual(self.events(reminded).event_type, "reminder")
-
-    def test_customer_without_email_is_not_thanked_and_not_retried(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
-        reminded = self.create_invoice(due=day(-1))
-        self.run_dunning()
-        self.customer.email = False
-        self.pay(reminded, day=day(1))
-        self.run_dunning(day(2))
-        self.run_dunning(day(3))
-        thanks = self.events(reminded).filtered(lambda event: event.event_type == "thank_you")
-        self.assertEqual(thanks.state, "skipped")
-        self.assertIn("no email address", thanks.note)
 
     # Email content ------------------------------------------------------
 

@@ -25,13 +25,15 @@ class TestCustomerPage(DunningCase, HttpCase):
     """The page the link of a reminder opens, and the customer's answers
     from it, through real HTTP requests."""
 
-    def setUp(self):
-        super().setUp()
-        self.invoice = self.create_invoice(due=day(-1), amount=1000)
-        self.invoice_2 = self.create_invoice(due=day(5), amount=300)
-        self.other = self.create_invoice(partner=self.customer_b, due=day(-1), amount=777)
-        self.Page = self.env["account.dunning.portal"]
-        self.url = self.Page._get_customer_page_url(self.customer, self.company)
+    @classmethod
+    def setUpClass(cls):
+        # Built once: what a test changes is rolled back to its savepoint.
+        super().setUpClass()
+        cls.invoice = cls.create_invoice(due=day(-1), amount=1000)
+        cls.invoice_2 = cls.create_invoice(due=day(5), amount=300)
+        cls.other = cls.create_invoice(partner=cls.customer_b, due=day(-1), amount=777)
+        cls.Page = cls.env["account.dunning.portal"]
+        cls.url = cls.Page._get_customer_page_url(cls.customer, cls.company)
 
     def page(self, url=None):
         with freeze_time(TODAY):

@@ -88,7 +88,10 @@ class TestMultiCompany(DunningCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSecurity(DunningCase):
+class TestGroupRights(DunningCase):
+    """What the portal, a billing user, a Dunning User and a Dunning Manager
+    may see and do."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
