@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from ..models.account_dunning_run import FAILURE_REASON_LENGTH
+from ..models.account_dunning_event import FAILURE_REASON_LENGTH
 from .common import TODAY, DunningCase
 
 
