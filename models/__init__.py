@@ -1,4 +1,5 @@
 from . import account_dunning_sequence
+from . import account_dunning_sequence_sync
 from . import account_dunning_step
 from . import account_dunning_step_variant
 from . import account_dunning_event

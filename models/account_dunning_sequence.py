@@ -249,8 +249,6 @@ class AccountDunningSequence(models.Model):
         # The ORM caches an empty value for the computed x2many of new
         # records: let the customers be computed instead.
         sequences.invalidate_recordset(["partner_ids"])
-        self.env["res.partner"]._dunning_apply_rules(sequences._filter_dunning_rules().company_id)
-        self._sync_company_invoices(sequences.filtered("is_default").company_id)
         return sequences
 
     def write(self, vals):
@@ -259,17 +257,7 @@ class AccountDunningSequence(models.Model):
             if vals.get("company_id"):
                 companies.add(vals["company_id"])
             self._unset_defaults(companies, keep=self)
-        companies = self.company_id
-        rule_companies = None
-        if RULE_FIELDS & vals.keys():
-            rule_companies = self._filter_dunning_rules().company_id
-        res = super().write(vals)
-        if rule_companies is not None:
-            rule_companies |= self._filter_dunning_rules().company_id
-            self.env["res.partner"]._dunning_apply_rules(rule_companies)
-        if {"is_default", "active", "company_id"} & vals.keys():
-            self._sync_company_invoices(companies | self.company_id)
-        return res
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
@@ -290,12 +278,6 @@ class AccountDunningSequence(models.Model):
                     count=count,
                 )
             )
-
-    def unlink(self):
-        rule_companies = self._filter_dunning_rules().company_id
-        res = super().unlink()
-        self.env["res.partner"]._dunning_apply_rules(rule_companies)
-        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -386,28 +368,6 @@ class AccountDunningSequence(models.Model):
             "relativedelta": relativedelta,
             "context_today": lambda: today,
         }
-
-    def _get_open_dunning_moves(self):
-        """Open invoices following these sequences."""
-        if not self:
-            return self.env["account.move"]
-        return (
-            self.env["account.move"]
-            .sudo()
-            ._search_dunning_open_moves([("dunning_sequence_id", "in", self.ids)])
-        )
-
-    @api.model
-    def _sync_company_invoices(self, companies):
-        """Put the open invoices of these companies in their current sequence."""
-        if not companies:
-            return
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            ._search_dunning_open_moves([("company_id", "in", companies.ids)])
-        )
-        moves._dunning_sync_sequence()
 
     def _get_step_problems(self):
         """What is wrong with the steps as edited, in words (no I/O)."""

@@ -32,14 +32,6 @@ ENGINE_CALLERS = {
     "models/account_dunning_event_reply.py": "the letter that follows a bounced reminder",
     "models/account_dunning_run_status.py": "whether today's run finished, read from its cron",
 }
-# Two-way pairs left, to remove, never to add to: a sequence's changes
-# resync its invoices and customers, which ask it their steps. The sequences
-# are reworked apart (issue 20, channels); these go with that work.
-KNOWN_TWO_WAY = {
-    frozenset(("models/account_dunning_sequence.py", "models/account_dunning_step.py")),
-    frozenset(("models/account_dunning_sequence.py", "models/account_move.py")),
-    frozenset(("models/account_dunning_sequence.py", "models/res_partner.py")),
-}
 
 
 def read_sources():
@@ -105,15 +97,10 @@ class TestArchitecture(TransactionCase):
         cls.graph = call_graph(read_sources(), cls.odoo_names)
 
     def test_no_two_files_call_each_other(self):
-        pairs = two_way_pairs(self.graph)
-        new = {
-            " <-> ".join(sorted(pair)): calls
-            for pair, calls in pairs.items()
-            if pair not in KNOWN_TWO_WAY
+        pairs = {
+            " <-> ".join(sorted(pair)): calls for pair, calls in two_way_pairs(self.graph).items()
         }
-        self.assertFalse(new, "files calling each other: move the methods to the concern's owner")
-        gone = {" <-> ".join(sorted(pair)) for pair in KNOWN_TWO_WAY - pairs.keys()}
-        self.assertFalse(gone, "no longer two-way: remove them from KNOWN_TWO_WAY")
+        self.assertFalse(pairs, "files calling each other: move the methods to the concern's owner")
 
     def test_only_its_callers_call_the_run(self):
         others = {
