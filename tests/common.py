@@ -180,6 +180,20 @@ class DunningCase(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def break_template(cls, template, body):
+        """Store ``body`` in ``template`` past the check of its save, as a
+        template that breaks after it was saved (a field of an uninstalled
+        module): the check renders it on any posted invoice, demo data's
+        included."""
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE mail_template SET body_html = jsonb_build_object('en_US', %s::text)"
+            " WHERE id = %s",
+            (body, template.id),
+        )
+        template.invalidate_recordset(["body_html"])
+
+    @classmethod
     def pay(cls, invoice, amount=None, day=TODAY):
         with freeze_time(day):
             register = (

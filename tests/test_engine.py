@@ -373,7 +373,7 @@ class TestEngine(DunningCase):
         self.assertEqual(len(self.events(invoice)), 1, "a failure is not repeated")
 
     def test_broken_template_fails_visibly(self):
-        self.template_reminder1.body_html = '<p><t t-out="object.no_such_field"/></p>'
+        self.break_template(self.template_reminder1, '<p><t t-out="object.no_such_field"/></p>')
         invoice = self.create_invoice(due=day(-1))
         later = self.create_invoice(partner=self.customer_b, due=day(-14))
         self.run_dunning()

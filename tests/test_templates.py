@@ -62,10 +62,12 @@ class TestTemplates(DunningCase):
         self.assertEqual(self.step_reminder2.mail_template_id, self.template_reminder1)
 
     def test_failure_note_keeps_the_first_lines_of_the_error(self):
-        # Saved before there was any invoice to check it on: the run fails,
-        # and the error would quote the whole long template.
+        # Broken after its save: the run fails, and the error would quote the
+        # whole long template.
         long_source = "<p>Our terms of payment.</p>" * 400
-        self.template_reminder1.body_html = '<p><t t-out="object.no_such_field"/></p>' + long_source
+        self.break_template(
+            self.template_reminder1, '<p><t t-out="object.no_such_field"/></p>' + long_source
+        )
         invoice = self.create_invoice(due=day(-1))
         self.run_dunning()
         event = self.events(invoice)
