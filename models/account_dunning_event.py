@@ -509,8 +509,10 @@ class AccountDunningEvent(models.Model):
 
     @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):
-        """Values of the event recording ``step`` done on ``move``."""
+        """Values of the event recording ``step`` done on ``move``: a
+        thank-you for the step sent when paid, else a reminder."""
         return {
+            "event_type": "thank_you" if step.trigger == "paid" else "reminder",
             "move_id": move.id,
             "partner_id": move.commercial_partner_id.id,
             "company_id": move.company_id.id,
@@ -525,19 +527,6 @@ class AccountDunningEvent(models.Model):
             "user_id": self.env.uid,
             **values,
         }
-
-    @api.model
-    def _prepare_thank_you_vals(self, move, state, today, **values):
-        """Values of the event recording the thank-you email of ``move``."""
-        return self._prepare_event_vals(
-            move,
-            self.env["account.dunning.step"],
-            state,
-            today,
-            channel="email",
-            event_type="thank_you",
-            **values,
-        )
 
     @api.model
     def _get_failure_reason(self, error):
@@ -608,7 +597,12 @@ class AccountDunningEvent(models.Model):
         activity asks a person to act, and a person sending again gets the
         failed step (``account.move._get_dunning_step_to_send``).
         """
-        done = self.filtered(lambda event: event.state != "pending" and event.step_id)
+        # A thank-you is no step of the dunning plan: the invoice stays where
+        # it was.
+        done = self.filtered(
+            lambda event: event.state != "pending"
+            and event.step_id in event.step_id.sequence_id.reminder_step_ids
+        )
         for (step, failed), events in done.grouped(
             lambda event: (event.step_id, event.state == "failed")
         ).items():

@@ -95,9 +95,7 @@ class TestPaymentPlan(DunningCase):
         self.assertIn("next instalment", events.mail_id.body_html)
 
     def test_payments_are_matched_by_what_is_left_to_pay(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        self.add_thank_you_step()
         invoice = self.create_invoice(due=day(-1), amount=900)
         plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
         self.pay(invoice, amount=300, day=day(9))
