@@ -167,15 +167,21 @@ class AccountDunningStep(models.Model):
             "The test window of the template variants must be between 1 and 3650 days.",
         ),
         # Also when two people save steps at the same time. Checked at commit,
-        # so that _check_offset_unique explains the usual mistake first. Only
-        # the reminder steps have a day.
+        # so that _check_offset_unique explains the usual mistake first. Per
+        # trigger: a step sent when paid has no day (and is one at most).
         (
             "offset_days_unique",
-            "EXCLUDE USING btree (sequence_id WITH =, offset_days WITH =)"
-            " WHERE (trigger = 'due') DEFERRABLE INITIALLY DEFERRED",
+            "UNIQUE (sequence_id, trigger, offset_days) DEFERRABLE INITIALLY DEFERRED",
             "Two steps of a dunning sequence cannot fall on the same day.",
         ),
     ]
+
+    def init(self):
+        # Steps written in SQL (scripts, imports of earlier releases) are
+        # reminder steps, as every step was before triggers.
+        self.env.cr.execute(
+            "ALTER TABLE account_dunning_step ALTER COLUMN trigger SET DEFAULT 'due'"
+        )
 
     @api.depends("offset_days", "trigger")
     def _compute_offset_label(self):
