@@ -541,18 +541,20 @@ class AccountDunningEvent(models.Model):
         return reason[: FAILURE_REASON_LENGTH - 1].rstrip() + "…"
 
     @api.model
-    def _prepare_failure_vals(self, step, failures, today):
+    def _prepare_failure_vals(self, step, failures, today, what=None, **values):
         """A failed event per invoice and one follow-up activity per customer
         for its responsible, so that no failure goes unnoticed.
 
         :param failures: list of (customer, invoices, reason)
+        :param what: what failed, named in the activity: by default ``step``
+        :param values: of each event (a plan's email: its type and plan)
         """
         failures = [
             (partner, moves, self._get_failure_reason(reason))
             for partner, moves, reason in failures
         ]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        summary = _("Reminder failed: %(step)s", step=step.display_name)
+        summary = _("Reminder failed: %(step)s", step=what or step.display_name)
         activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
@@ -568,7 +570,7 @@ class AccountDunningEvent(models.Model):
         )
         return [
             self._prepare_event_vals(
-                move, step, "failed", today, activity_id=activity.id, note=reason
+                move, step, "failed", today, activity_id=activity.id, note=reason, **values
             )
             for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
             for move in moves
