@@ -286,13 +286,20 @@ class AccountDunningStep(models.Model):
         for step in self.filtered("mail_template_id"):
             step.mail_template_id._check_dunning_rendering(step)
 
-    @api.constrains("channel")
+    @api.constrains("channel", "trigger")
     def _check_variants_channel(self):
         for step in self:
             if step.variant_ids and not step._dunning_channel_can("variants"):
                 raise ValidationError(
                     _(
                         "Step %(step)s has template variants: it must stay an email step.",
+                        step=step.name,
+                    )
+                )
+            if step.variant_ids and step not in step.sequence_id.reminder_step_ids:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s has template variants: it must stay a reminder step.",
                         step=step.name,
                     )
                 )

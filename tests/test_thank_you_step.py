@@ -125,3 +125,24 @@ class TestThankYouStep(DunningCase):
         self.assertFalse(self.sequence.step_warning)
         with self.assertRaisesRegex(ValidationError, "several steps sent when paid"):
             self.add_thank_you_step()
+
+    def test_a_paid_step_tests_no_template_variants(self):
+        Variant = self.env["account.dunning.step.variant"]
+        with self.assertRaisesRegex(ValidationError, "not a reminder"):
+            Variant.create(
+                {
+                    "step_id": self.step_thank_you.id,
+                    "name": "B",
+                    "mail_template_id": self.step_thank_you.mail_template_id.id,
+                }
+            )
+        Variant.create(
+            {
+                "step_id": self.step_reminder1.id,
+                "name": "B",
+                "mail_template_id": self.template_reminder1.id,
+            }
+        )
+        self.step_thank_you.unlink()
+        with self.assertRaisesRegex(ValidationError, "must stay a reminder step"):
+            self.step_reminder1.trigger = "paid"
