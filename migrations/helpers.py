@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from odoo.tools import SQL, split_every
+from odoo.tools.translate import PoFileReader, get_po_paths
 
 _logger = logging.getLogger(__name__)
 
@@ -230,9 +231,7 @@ def recompute_dunning_next(env):
     _logger.info("Next dunning step recomputed on %s open invoices", len(moves))
 
 
-def fill_column_from(cr, table, column, column_type, expression):
-    """Create ``column`` filled with ``expression`` (SQL on the table's
-    row), unless it exists: the ORM would fill it with its default."""
+def column_exists(cr, table, column):
     cr.execute(
         SQL(
             "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
@@ -240,7 +239,13 @@ def fill_column_from(cr, table, column, column_type, expression):
             column,
         )
     )
-    if cr.fetchone():
+    return bool(cr.fetchone())
+
+
+def fill_column_from(cr, table, column, column_type, expression):
+    """Create ``column`` filled with ``expression`` (SQL on the table's
+    row), unless it exists: the ORM would fill it with its default."""
+    if column_exists(cr, table, column):
         return
     cr.execute(
         SQL(
@@ -252,3 +257,81 @@ def fill_column_from(cr, table, column, column_type, expression):
             expression=SQL(expression),
         )
     )
+
+
+# ----------------------------------------------------------------------
+# Records the module ships
+# ----------------------------------------------------------------------
+
+
+def shipped_translations(env, xmlid, fname):
+    """{language: value} of the field ``fname`` of the module's record
+    ``xmlid`` in the translation files of the installed languages: what a
+    record made by a migration, like the shipped one, is named."""
+    name = xmlid.split(".", 1)[1]
+    translations = {}
+    for code, _label in env["res.lang"].get_installed():
+        if code == "en_US":
+            continue
+        for path in get_po_paths(MODULE, code, env):
+            for entry in PoFileReader(path):
+                if (
+                    entry.get("imd_name") == name
+                    and entry.get("name", "").endswith(f",{fname}")
+                    and entry["value"]
+                ):
+                    translations.setdefault(code, entry["value"])
+    return translations
+
+
+# ----------------------------------------------------------------------
+# Steps
+# ----------------------------------------------------------------------
+
+
+def create_thank_you_steps(env, name, column="thank_you_template_id"):
+    """Give each sequence whose thank-you template (``column``, the field
+    of the sequences before 18.0.1.6.0, read in SQL) is set the step sent
+    when paid, with that template, named ``name`` in English and as the
+    module's shipped thank-you step in the other languages. A sequence
+    that has such a step already is left as is."""
+    if not column_exists(env.cr, "account_dunning_sequence", column):
+        return
+    env.cr.execute(
+        SQL(
+            "SELECT id, %(column)s FROM account_dunning_sequence"
+            " WHERE %(column)s IS NOT NULL ORDER BY id",
+            column=SQL.identifier(column),
+        )
+    )
+    rows = env.cr.fetchall()
+    Sequence = env["account.dunning.sequence"].with_context(active_test=False)
+    translations = None
+    for sequence_id, template_id in rows:
+        sequence = Sequence.browse(sequence_id).exists()
+        template = env["mail.template"].browse(template_id).exists()
+        if not sequence or sequence.paid_step_id:
+            continue
+        if not template or template.model != "account.move":
+            _logger.warning(
+                "%s: its thank-you template (id %s) is gone or not for invoices: no "
+                "thank-you step.",
+                sequence.name,
+                template_id,
+            )
+            continue
+        step = env["account.dunning.step"].create(
+            {
+                "sequence_id": sequence.id,
+                "name": name,
+                "trigger": "paid",
+                "channel": "email",
+                "mail_template_id": template.id,
+                "auto": True,
+            }
+        )
+        if translations is None:
+            translations = shipped_translations(env, f"{MODULE}.dunning_step_thank_you", "name")
+        if translations:
+            step.update_field_translations("name", translations)
+        _logger.info("%s: its thank-you email is now its step %s", sequence.name, name)

@@ -509,8 +509,10 @@ class AccountDunningEvent(models.Model):
 
     @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):
-        """Values of the event recording ``step`` done on ``move``."""
+        """Values of the event recording ``step`` done on ``move``: a
+        thank-you for the step sent when paid, else a reminder."""
         return {
+            "event_type": "thank_you" if step.trigger == "paid" else "reminder",
             "move_id": move.id,
             "partner_id": move.commercial_partner_id.id,
             "company_id": move.company_id.id,
@@ -527,19 +529,6 @@ class AccountDunningEvent(models.Model):
         }
 
     @api.model
-    def _prepare_thank_you_vals(self, move, state, today, **values):
-        """Values of the event recording the thank-you email of ``move``."""
-        return self._prepare_event_vals(
-            move,
-            self.env["account.dunning.step"],
-            state,
-            today,
-            channel="email",
-            event_type="thank_you",
-            **values,
-        )
-
-    @api.model
     def _get_failure_reason(self, error):
         """The first lines of ``error`` (an exception or a text), bounded: the
         error of a template quotes the template's whole source, unreadable in
@@ -552,18 +541,20 @@ class AccountDunningEvent(models.Model):
         return reason[: FAILURE_REASON_LENGTH - 1].rstrip() + "…"
 
     @api.model
-    def _prepare_failure_vals(self, step, failures, today):
+    def _prepare_failure_vals(self, step, failures, today, what=None, **values):
         """A failed event per invoice and one follow-up activity per customer
         for its responsible, so that no failure goes unnoticed.
 
         :param failures: list of (customer, invoices, reason)
+        :param what: what failed, named in the activity: by default ``step``
+        :param values: of each event (a plan's email: its type and plan)
         """
         failures = [
             (partner, moves, self._get_failure_reason(reason))
             for partner, moves, reason in failures
         ]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        summary = _("Reminder failed: %(step)s", step=step.display_name)
+        summary = _("Reminder failed: %(step)s", step=what or step.display_name)
         activities = self.env["mail.activity"]._create_dunning_activities(
             [
                 (
@@ -579,7 +570,7 @@ class AccountDunningEvent(models.Model):
         )
         return [
             self._prepare_event_vals(
-                move, step, "failed", today, activity_id=activity.id, note=reason
+                move, step, "failed", today, activity_id=activity.id, note=reason, **values
             )
             for (_partner, moves, reason), activity in zip(failures, activities, strict=True)
             for move in moves
@@ -608,7 +599,12 @@ class AccountDunningEvent(models.Model):
         activity asks a person to act, and a person sending again gets the
         failed step (``account.move._get_dunning_step_to_send``).
         """
-        done = self.filtered(lambda event: event.state != "pending" and event.step_id)
+        # A thank-you is no step of the dunning plan: the invoice stays where
+        # it was.
+        done = self.filtered(
+            lambda event: event.state != "pending"
+            and event.step_id in event.step_id.sequence_id.reminder_step_ids
+        )
         for (step, failed), events in done.grouped(
             lambda event: (event.step_id, event.state == "failed")
         ).items():

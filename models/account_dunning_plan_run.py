@@ -129,21 +129,25 @@ class AccountDunningPlan(models.Model):
                 )
                 for move in moves
             ]
-        for _partner, moves, reason in failures:
+        # Failed as a step fails: an event per invoice and a task per
+        # customer; each invoice records the step it is at.
+        for partner, moves, reason in failures:
             plan = email_of[moves[:1]][0]
-            vals_list += [
-                Event._prepare_event_vals(
-                    move,
-                    move.dunning_step_id,
-                    "failed",
-                    today,
-                    channel="email",
-                    event_type="plan",
-                    plan_id=plan.id,
-                    note=reason,
+            failed = Event._prepare_failure_vals(
+                self.env["account.dunning.step"],
+                [(partner, moves, reason)],
+                today,
+                what=template.display_name,
+                channel="email",
+                event_type="plan",
+                plan_id=plan.id,
+            )
+            for vals, move in zip(failed, moves, strict=True):
+                vals.update(
+                    step_id=move.dunning_step_id.id,
+                    sequence_id=move.dunning_step_id.sequence_id.id,
                 )
-                for move in moves
-            ]
+            vals_list += failed
         Line = self.env["account.dunning.plan.line"].sudo()
         Line.union(*(reminded for _plan, reminded, _announced in emails)).write(
             {"reminder_sent": True}

@@ -10,9 +10,11 @@ from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, config, format_date
 
-from .account_move import MESSAGE_EVENT_TYPES, PAID_PAYMENT_STATES
+from .account_dunning_step import REMINDER_STEP_DOMAIN
+from .account_move import MESSAGE_EVENT_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -712,67 +714,80 @@ class AccountDunningRun(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
-    # Thank-you emails
+    # Thank-you steps
     # ------------------------------------------------------------------
 
     @api.model
     def _send_thank_you(self, company, today):
         """Thank, once, the customers who fully paid invoices that received
-        at least one reminder, when their sequence has a thank-you email:
-        one email per customer, isolated per customer like a step."""
+        at least one reminder, with the step their sequence sends when paid:
+        one message per customer, run and failing like any step."""
         moves = self._lock_thanked_moves(company, today)
+        Event = self.env["account.dunning.event"]
+        # Out of the comprehension: _() finds the language in this frame.
+        note = _("Not thanked: the customer has no email address.")
         vals_list = []
         for sequence, sequence_moves in moves.grouped("dunning_sequence_id").items():
-            template = sequence.thank_you_template_id
-            vals_list += self._run_isolated(
-                sequence_moves._dunning_group_by_customer(),
-                lambda groups, template=template: self._send_thank_you_emails(
-                    template, groups, today
-                ),
-                lambda _partner, moves, reason: [
-                    self.env["account.dunning.event"]._prepare_thank_you_vals(
-                        move, "failed", today, note=reason
-                    )
-                    for move in moves
-                ],
-                _("The thank-you email"),
-            )
-        return self.env["account.dunning.event"].sudo().create(vals_list)
+            step = sequence.paid_step_id
+            groups = sequence_moves._dunning_group_by_customer()
+            # Nobody to thank: recorded, so that it is not tried again.
+            vals_list += [
+                Event._prepare_event_vals(move, step, "skipped", today, note=note)
+                for partner, partner_moves in groups
+                if not partner._get_reminder_recipients()
+                for move in partner_moves
+            ]
+            groups = [group for group in groups if group[0]._get_reminder_recipients()]
+            if groups:
+                vals_list += self._run_step(step, groups, today, approved=True, check_paid=False)
+        return self._record_events(vals_list)
 
     @api.model
     def _lock_thanked_moves(self, company, today):
         """Lock and return the paid invoices of a company to thank: reminded
         at least once (by a step or a payment plan), never thanked, following
-        a sequence that thanks, of customers who got no message ``today``."""
+        a sequence with a step sent when paid, of customers who got no
+        message ``today``. Invoices held by another transaction are left for
+        a later call."""
+        Move = self.env["account.move"].sudo()
+        query = Move._search(
+            expression.AND(
+                [
+                    Move._get_dunning_paid_domain(),
+                    [
+                        ("company_id", "=", company.id),
+                        (
+                            "dunning_sequence_id.step_ids",
+                            "any",
+                            ["!", *expression.normalize_domain(REMINDER_STEP_DOMAIN)],
+                        ),
+                        (
+                            "dunning_event_ids",
+                            "any",
+                            [
+                                ("state", "in", ("sent", "queued")),
+                                ("event_type", "in", ("reminder", "plan")),
+                            ],
+                        ),
+                        ("dunning_event_ids", "not any", [("event_type", "=", "thank_you")]),
+                        (
+                            "commercial_partner_id.dunning_event_ids",
+                            "not any",
+                            [
+                                ("company_id", "=", company.id),
+                                ("date", "=", today),
+                                ("event_type", "in", MESSAGE_EVENT_TYPES),
+                                ("state", "in", ("sent", "queued")),
+                            ],
+                        ),
+                    ],
+                ]
+            ),
+            order="commercial_partner_id, invoice_date_due, id",
+        )
+        alias = SQL.identifier(query.table)
         self.env.flush_all()
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT m.id FROM account_move m
-                  JOIN account_dunning_sequence s ON s.id = m.dunning_sequence_id
-                 WHERE m.company_id = %(company_id)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
-                   AND m.payment_state IN %(paid_states)s
-                   AND s.thank_you_template_id IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM account_dunning_event e
-                                WHERE e.move_id = m.id AND e.state IN ('sent', 'queued')
-                                  AND e.event_type IN ('reminder', 'plan'))
-                   AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
-                                    WHERE e.move_id = m.id AND e.event_type = 'thank_you')
-                   AND NOT EXISTS (SELECT 1 FROM account_dunning_event e
-                                    WHERE e.partner_id = m.commercial_partner_id
-                                      AND e.company_id = m.company_id
-                                      AND e.date = %(today)s
-                                      AND e.event_type IN %(messages)s
-                                      AND e.state IN ('sent', 'queued'))
-              ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id
-                   FOR UPDATE OF m SKIP LOCKED
-                """,
-                company_id=company.id,
-                paid_states=PAID_PAYMENT_STATES,
-                today=today,
-                messages=MESSAGE_EVENT_TYPES,
-            )
+            SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(SQL("%s.id", alias)), alias)
         )
-        return self.env["account.move"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+        return Move.browse(row[0] for row in self.env.cr.fetchall())

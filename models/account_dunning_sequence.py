@@ -13,6 +13,8 @@ from odoo.tools.safe_eval import (
     safe_eval,
 )
 
+from .account_dunning_step import REMINDER_STEP_DOMAIN
+
 # What a change of these fields does to the customers each rule picks.
 RULE_FIELDS = {"rule_domain", "rule_priority", "active", "company_id", "is_default"}
 
@@ -58,13 +60,18 @@ class AccountDunningSequence(models.Model):
         copy=True,
     )
     step_count = fields.Integer(compute="_compute_step_count")
-    thank_you_template_id = fields.Many2one(
-        "mail.template",
-        string="Thank-You Email",
-        domain=[("model", "=", "account.move")],
-        ondelete="set null",
-        help="Sent once to customers when invoices that received at least one "
-        "reminder are fully paid. Empty: no thank-you email.",
+    reminder_step_ids = fields.Many2many(
+        "account.dunning.step",
+        string="Reminder Steps",
+        compute="_compute_reminder_step_ids",
+        help="The steps due by days from the due date: the dunning plan of the "
+        "invoices. A step sent when paid is not one of them.",
+    )
+    paid_step_id = fields.Many2one(
+        "account.dunning.step",
+        string="Thank-You Step",
+        compute="_compute_reminder_step_ids",
+        help="The step sent once when invoices that received a reminder are paid.",
     )
     promise_max_days = fields.Integer(
         string="Promise Within (days)",
@@ -147,7 +154,16 @@ class AccountDunningSequence(models.Model):
         for sequence in self:
             sequence.step_count = len(sequence.step_ids)
 
+    @api.depends("step_ids.trigger")
+    def _compute_reminder_step_ids(self):
+        for sequence in self:
+            reminders = sequence.step_ids.filtered_domain(REMINDER_STEP_DOMAIN)
+            sequence.reminder_step_ids = reminders
+            # At most one (see the step's _check_one_paid_step).
+            sequence.paid_step_id = (sequence.step_ids - reminders)[:1]
+
     @api.depends(
+        "step_ids.trigger",
         "step_ids.offset_days",
         "step_ids.channel",
         "step_ids.mail_template_id",
@@ -373,7 +389,7 @@ class AccountDunningSequence(models.Model):
         """What is wrong with the steps as edited, in words (no I/O)."""
         self.ensure_one()
         problems = []
-        by_offset = self.step_ids.grouped("offset_days")
+        by_offset = self.reminder_step_ids.grouped("offset_days")
         for steps in by_offset.values():
             if len(steps) > 1:
                 problems.append(
@@ -405,7 +421,7 @@ class AccountDunningSequence(models.Model):
         """
         self.ensure_one()
         threshold = start_date and start_date - timedelta(days=grace_days)
-        return self.step_ids.sorted("offset_days").filtered(
+        return self.reminder_step_ids.sorted("offset_days").filtered(
             lambda step: (not last_step or step.offset_days > last_step.offset_days)
             and (not threshold or step._get_date(due_date) >= threshold)
         )

@@ -16,6 +16,10 @@ from .account_dunning_step_variant import (
 )
 from .account_move import PAID_PAYMENT_STATES
 
+# The steps of the dunning plan, due by days from the due date: a step
+# triggered otherwise ("paid") is never a reminder.
+REMINDER_STEP_DOMAIN = [("trigger", "=", "due")]
+
 
 class AccountDunningStep(models.Model):
     _name = "account.dunning.step"
@@ -39,6 +43,13 @@ class AccountDunningStep(models.Model):
         index=True,
     )
     name = fields.Char(required=True, translate=True)
+    trigger = fields.Selection(
+        [("due", "Days From Due Date"), ("paid", "When Paid")],
+        required=True,
+        default="due",
+        help="What sends the step: its day from the invoice due date, or the "
+        "payment in full of invoices that were reminded (a thank-you, once).",
+    )
     offset_days = fields.Integer(
         string="Days From Due Date",
         required=True,
@@ -156,18 +167,29 @@ class AccountDunningStep(models.Model):
             "The test window of the template variants must be between 1 and 3650 days.",
         ),
         # Also when two people save steps at the same time. Checked at commit,
-        # so that _check_offset_unique explains the usual mistake first.
+        # so that _check_offset_unique explains the usual mistake first. Per
+        # trigger: a step sent when paid has no day (and is one at most).
         (
             "offset_days_unique",
-            "UNIQUE (sequence_id, offset_days) DEFERRABLE INITIALLY DEFERRED",
+            "UNIQUE (sequence_id, trigger, offset_days) DEFERRABLE INITIALLY DEFERRED",
             "Two steps of a dunning sequence cannot fall on the same day.",
         ),
     ]
 
-    @api.depends("offset_days")
+    def init(self):
+        # Steps written in SQL (scripts, imports of earlier releases) are
+        # reminder steps, as every step was before triggers.
+        self.env.cr.execute(
+            "ALTER TABLE account_dunning_step ALTER COLUMN trigger SET DEFAULT 'due'"
+        )
+
+    @api.depends("offset_days", "trigger")
     def _compute_offset_label(self):
         for step in self:
-            step.offset_label = _("D%(offset)+d", offset=step.offset_days)
+            if step.filtered_domain(REMINDER_STEP_DOMAIN):
+                step.offset_label = _("D%(offset)+d", offset=step.offset_days)
+            else:
+                step.offset_label = _("When Paid")
 
     @api.depends("name", "offset_label")
     def _compute_display_name(self):
@@ -198,10 +220,10 @@ class AccountDunningStep(models.Model):
                     )
                 )
 
-    @api.constrains("offset_days", "sequence_id")
+    @api.constrains("offset_days", "sequence_id", "trigger")
     def _check_offset_unique(self):
-        for step in self:
-            twins = step.sequence_id.step_ids.filtered(
+        for step in self.filtered_domain(REMINDER_STEP_DOMAIN):
+            twins = step.sequence_id.reminder_step_ids.filtered(
                 lambda other, step=step: other != step and other.offset_days == step.offset_days
             )
             if twins:
@@ -213,6 +235,20 @@ class AccountDunningStep(models.Model):
                         other=twins[0].name,
                         sequence=step.sequence_id.name,
                         when=step.offset_label,
+                    )
+                )
+
+    @api.constrains("trigger", "sequence_id")
+    def _check_one_paid_step(self):
+        for sequence in self.filtered(lambda step: step.trigger == "paid").sequence_id:
+            paid = sequence.step_ids - sequence.reminder_step_ids
+            if len(paid) > 1:
+                raise ValidationError(
+                    _(
+                        "Sequence %(sequence)s has several steps sent when paid "
+                        "(%(steps)s): it thanks its customers once, with one of them.",
+                        sequence=sequence.name,
+                        steps=", ".join(paid.mapped("name")),
                     )
                 )
 
@@ -250,13 +286,20 @@ class AccountDunningStep(models.Model):
         for step in self.filtered("mail_template_id"):
             step.mail_template_id._check_dunning_rendering(step)
 
-    @api.constrains("channel")
+    @api.constrains("channel", "trigger")
     def _check_variants_channel(self):
         for step in self:
             if step.variant_ids and not step._dunning_channel_can("variants"):
                 raise ValidationError(
                     _(
                         "Step %(step)s has template variants: it must stay an email step.",
+                        step=step.name,
+                    )
+                )
+            if step.variant_ids and step not in step.sequence_id.reminder_step_ids:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s has template variants: it must stay a reminder step.",
                         step=step.name,
                     )
                 )
@@ -307,7 +350,7 @@ class AccountDunningStep(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "offset_days" in vals or "sequence_id" in vals:
+        if {"offset_days", "sequence_id", "trigger"} & vals.keys():
             self.sequence_id._get_open_dunning_moves()._dunning_recompute_next()
         return res
 
@@ -586,7 +629,7 @@ class AccountDunningStep(models.Model):
         they were already past again."""
         moves = self.env["account.move"].sudo().search([("dunning_step_id", "in", self.ids)])
         for step, step_moves in moves.grouped("dunning_step_id").items():
-            previous = (step.sequence_id.step_ids - self).filtered(
+            previous = (step.sequence_id.reminder_step_ids - self).filtered(
                 lambda other, step=step: other.offset_days <= step.offset_days
             )
             step_moves._dunning_write({"dunning_step_id": previous.sorted("offset_days")[-1:].id})

@@ -195,6 +195,14 @@ class AccountDunningStepVariant(models.Model):
                         step=variant.step_id.name,
                     )
                 )
+            if variant.step_id not in variant.step_id.sequence_id.reminder_step_ids:
+                raise ValidationError(
+                    _(
+                        "Step %(step)s is not a reminder: only reminder steps test "
+                        "template variants.",
+                        step=variant.step_id.name,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):

@@ -1124,7 +1124,7 @@ class AccountMove(models.Model):
             return Step
         if self.dunning_last_failed and self.dunning_step_id._dunning_channel_can("review"):
             return self.dunning_step_id
-        step = self.dunning_sequence_id.step_ids.filtered(
+        step = self.dunning_sequence_id.reminder_step_ids.filtered(
             lambda step: step._dunning_channel_can("review")
             and step._is_due_for(self.dunning_date_due, today)
         ).sorted("offset_days")[-1:]

@@ -99,6 +99,14 @@ class AccountMove(models.Model):
         self._check_dunning_access()
         moves = self._dunning_lock().sudo()
         moves._check_dunning_can_send()
+        if step not in step.sequence_id.reminder_step_ids:
+            raise UserError(
+                _(
+                    "The step %(step)s is sent when the invoices are paid: it is not a "
+                    "reminder to go to.",
+                    step=step.display_name,
+                )
+            )
         wrong_sequence = moves.filtered(lambda move: move.dunning_sequence_id != step.sequence_id)
         if wrong_sequence:
             raise UserError(
@@ -128,7 +136,7 @@ class AccountMove(models.Model):
         pending._skip(note)
         vals_list = []
         for move in moves:
-            skipped = move.dunning_sequence_id.step_ids.filtered(
+            skipped = move.dunning_sequence_id.reminder_step_ids.filtered(
                 lambda other, move=move: other.offset_days < step.offset_days
                 and other.offset_days > (move._get_dunning_last_step().offset_days or -(10**6))
                 and other not in pending.step_id
@@ -138,7 +146,7 @@ class AccountMove(models.Model):
                 for other in skipped
             ]
         Event.create(vals_list)
-        previous = step.sequence_id.step_ids.filtered(
+        previous = step.sequence_id.reminder_step_ids.filtered(
             lambda other: other.offset_days < step.offset_days
         ).sorted("offset_days")[-1:]
         # Entering the step by hand: it is never stale.

@@ -149,45 +149,6 @@ class AccountDunningRun(models.AbstractModel):
             step, failures, today
         )
 
-    def _send_thank_you_emails(self, template, groups, today):
-        """The thank-you emails of ``groups``, as event values. Customers
-        without an email address are not thanked, and not tried again."""
-        Event = self.env["account.dunning.event"]
-        vals_list = [
-            Event._prepare_thank_you_vals(
-                move,
-                "skipped",
-                today,
-                note=_("Not thanked: the customer has no email address."),
-            )
-            for partner, moves in groups
-            if not self._get_reminder_recipients(partner)
-            for move in moves
-        ]
-        groups = [group for group in groups if self._get_reminder_recipients(group[0])]
-        sent, failures = self._send_emails(groups, template)
-        for _partner, moves, recipients, mail in sent:
-            note = _(
-                "Thanked by email: %(recipients)s.",
-                recipients=", ".join(recipients.mapped("email_formatted")),
-            )
-            vals_list += [
-                Event._prepare_thank_you_vals(
-                    move,
-                    "queued",
-                    today,
-                    mail_id=mail.id,
-                    message_id=mail.mail_message_id.id,
-                    note=note,
-                )
-                for move in moves
-            ]
-        for _partner, moves, reason in failures:
-            vals_list += [
-                Event._prepare_thank_you_vals(move, "failed", today, note=reason) for move in moves
-            ]
-        return vals_list
-
     def _send_emails(self, groups, template, edits=None, attach_invoices=False, upcoming=None):
         """Render and queue one email per customer of ``groups``; the
         invoices of ``upcoming`` in an "also coming due" block.

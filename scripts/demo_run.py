@@ -125,11 +125,14 @@ for months_ago in range(11, 1, -1):
             history_event(invoice, call, due + timedelta(days=20), call_outcome="reached")
             days_late = 22
         pay(invoice, due + timedelta(days=days_late))
-        if days_late > 0:
+        thank_you = invoice.dunning_sequence_id.paid_step_id
+        if days_late > 0 and thank_you:
             # Thanked when paid, as the run does: no thank-you email today.
             Event = env["account.dunning.event"].sudo()
             Event.create(
-                Event._prepare_thank_you_vals(invoice, "sent", due + timedelta(days=days_late))
+                Event._prepare_event_vals(
+                    invoice, thank_you, "sent", due + timedelta(days=days_late)
+                )
             )
 
 # One customer was already reminded before today: its invoice shows a history.

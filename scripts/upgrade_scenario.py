@@ -65,6 +65,7 @@ CUSTOMERS = [
     ("eta", "Eta SCOP", "fr_FR"),
     ("theta", "Theta LLC", "en_US"),
     ("iota", "Iota BV", "en_US"),
+    ("kappa", "Kappa Oy", "en_US"),
 ]
 # The company's legal interest rate of 18.0.1.0.0, moved by the upgrade to
 # the table of legal rates.
@@ -320,6 +321,10 @@ def make_book(env):
     # Iota: due D3-1, 300 paid on D1: notice on D1, reminder 1 on D3 for 700.
     i1 = make_invoice(env, "i1", c["iota"], D3 - timedelta(days=1), 1000)
     pay(env, i1, 300, D1)
+    # Kappa: due D1-13: reminder 1 on D1, reminder 2 on D2, paid on D3
+    # after the upgrade: the sequence thanked before, its thank-you step
+    # thanks once on D3.
+    make_invoice(env, "k1", c["kappa"], D1 - timedelta(days=13), 1000)
 
 
 def events_by_invoice(env, day):
@@ -343,6 +348,7 @@ def check_history(env, release, messages):
         "a2": {"Advance Notice"},
         "b1": {"Reminder 1"},
         "e1": {"Reminder 1"},
+        "k1": {"Reminder 1"},
         "z1": {"Reminder 1" if before_instalments else "Reminder 3: Phone Call"},
         "h1": set() if before_instalments else {"Advance Notice"},
         "i1": {"Advance Notice"},
@@ -352,7 +358,7 @@ def check_history(env, release, messages):
     d2 = {
         key: steps for key, steps in events_by_invoice(env, D2).items() if "thank_you" not in steps
     }
-    expected = {"b1": {"Reminder 2"}}
+    expected = {"b1": {"Reminder 2"}, "k1": {"Reminder 2"}}
     if before_instalments:
         expected["z1"] = {"Reminder 2"}
     check(d2 == expected, f"D2: {d2} == {expected}")
@@ -387,6 +393,8 @@ def check_upgrade(registry, release, upgrade_log):
             env["ir.mail_server"].search([("name", "=", "Upgrade test SMTP")]).smtp_port = port
             env["ir.config_parameter"].set_param("account_dunning.ecb_rates_url", ecb_url)
         with on_day(D3):
+            with environment(registry) as env:
+                pay(env, invoice_of(env, "k1"), 1000, D3)
             run_scheduled(registry, CRONS)
         with environment(registry) as env:
             check_crons_ran(env)
@@ -538,6 +546,9 @@ def check_d3(env, release, messages):
         "h1": {"Reminder 1"},
         "t1": {"Advance Notice"},
         "i1": {"Reminder 1"},
+        # Thanked by the step the migration made of the sequence's template;
+        # e1, thanked on D2, is not thanked again.
+        "k1": {"thank_you"},
     }
     if before_instalments:
         expected["z1"] = {"Reminder 3: Phone Call"}
@@ -551,10 +562,10 @@ def check_d3(env, release, messages):
                 by_customer.setdefault(key, []).append(message)
     check(
         {key: len(mails) for key, mails in by_customer.items()}
-        == {"alpha": 1, "eta": 1, "theta": 1, "iota": 1},
-        f"one email per customer due: {sorted(by_customer)}",
+        == {"alpha": 1, "eta": 1, "theta": 1, "iota": 1, "kappa": 1},
+        f"one email per customer due or to thank: {sorted(by_customer)}",
     )
-    if len(by_customer) != 4:
+    if len(by_customer) != 5:
         return
     alpha = body_of(by_customer["alpha"][0])
     check(
@@ -575,6 +586,10 @@ def check_d3(env, release, messages):
     )
     iota = body_of(by_customer["iota"][0])
     check("700.00" in iota, "Iota's reminder asks for what is left to pay")
+    check(
+        "thank you for your payment" in by_customer["kappa"][0]["Subject"],
+        "Kappa is thanked with the sequence's thank-you template",
+    )
 
 
 def body_of(message):

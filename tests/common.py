@@ -102,6 +102,22 @@ class DunningCase(AccountTestInvoicingCommon):
     # Helpers ----------------------------------------------------------
 
     @classmethod
+    def add_thank_you_step(cls, sequence=None, template=None):
+        """The step of ``sequence`` (the test sequence by default) sent when
+        its invoices are paid, with the module's thank-you template."""
+        return cls.env["account.dunning.step"].create(
+            {
+                "sequence_id": (sequence or cls.sequence).id,
+                "name": "Thank you",
+                "trigger": "paid",
+                "channel": "email",
+                "mail_template_id": (
+                    template or cls.env.ref("account_dunning.mail_template_dunning_thank_you")
+                ).id,
+            }
+        )
+
+    @classmethod
     def create_accountant(cls):
         """An accountant with the invoicing and Dunning User rights only."""
         return cls.env["res.users"].create(

@@ -173,9 +173,7 @@ class TestChannels(ChannelsCase):
     # Thank you ----------------------------------------------------------
 
     def test_thank_you_once_when_a_reminded_invoice_is_paid(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        self.add_thank_you_step()
         reminded = self.create_invoice(due=day(-1), amount=640)
         never_reminded = self.create_invoice(due=day(20))
         self.run_dunning(day(-9))  # before the notice of never_reminded
@@ -202,9 +200,7 @@ class TestChannels(ChannelsCase):
         self.assertEqual(self.events(reminded).event_type, "reminder")
 
     def test_customer_without_email_is_not_thanked_and_not_retried(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        self.add_thank_you_step()
         reminded = self.create_invoice(due=day(-1))
         self.run_dunning()
         self.customer.email = False

@@ -24,9 +24,7 @@ class TestMailQueue(DunningCase):
         super().setUpClass()
         cls.mail_queue = cls.env.ref("mail.ir_cron_mail_scheduler_action")
         cls.accountant = cls.create_accountant()
-        cls.sequence.thank_you_template_id = cls.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        cls.add_thank_you_step()
 
     def triggers(self):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.mail_queue.id)])

@@ -393,9 +393,7 @@ class TestOneVoice(DunningCase):
     def test_a_plan_email_and_a_thank_you_wait_for_a_day_without_reminder(self):
         # The customer's plan announces an instalment and it paid a reminded
         # invoice, the day another invoice is due for reminder 1.
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        self.add_thank_you_step()
         planned = self.create_invoice(due=day(-10), amount=600)
         with freeze_time(TODAY):
             plan = self.env["account.dunning.plan"].create(

@@ -94,10 +94,24 @@ class TestPaymentPlan(DunningCase):
         self.assertIn("300.00", events.mail_id.body_html)
         self.assertIn("next instalment", events.mail_id.body_html)
 
+    def test_a_failed_plan_email_fails_like_a_step(self):
+        invoice = self.create_invoice(due=day(-1), amount=900)
+        plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
+        self.customer.email = False
+        self.run_dunning(day(7))
+        event = self.plan_events(invoice)
+        self.assertEqual(event.state, "failed")
+        self.assertEqual(event.plan_id, plan)
+        self.assertIn("no email address", event.note)
+        # The task of a failed reminder, for the invoice's responsible.
+        activity = event.activity_id
+        self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertTrue(activity.summary.startswith("Reminder failed: "), activity.summary)
+        self.assertEqual(activity.user_id, invoice._get_dunning_responsible())
+        self.assertIn(invoice.name, activity.note)
+
     def test_payments_are_matched_by_what_is_left_to_pay(self):
-        self.sequence.thank_you_template_id = self.env.ref(
-            "account_dunning.mail_template_dunning_thank_you"
-        )
+        self.add_thank_you_step()
         invoice = self.create_invoice(due=day(-1), amount=900)
         plan = self.make_plan(invoice, [(10, 300), (40, 300), (70, 300)])
         self.pay(invoice, amount=300, day=day(9))

@@ -118,3 +118,39 @@ class TestUpgradeHelpers(TransactionCase):
             )
         self.assertEqual(cron.code, "model._cron_run_dunning(batch_size=50)")
         self.assertIn("left as is", logs.output[0])
+
+    def test_a_sequence_that_thanked_gets_its_thank_you_step(self):
+        # Before 18.0.1.6.0 the sequence had the template in a column of its
+        # own, still there when the migration runs.
+        self.env.cr.execute(
+            "ALTER TABLE account_dunning_sequence ADD COLUMN thank_you_template_id int"
+        )
+        template = self.env.ref("account_dunning.mail_template_dunning_thank_you").copy()
+        Sequence = self.env["account.dunning.sequence"]
+        thanking = Sequence.create({"name": "Thanking", "is_default": False})
+        silent = Sequence.create({"name": "Silent", "is_default": False})
+        self.env.cr.execute(
+            "UPDATE account_dunning_sequence SET thank_you_template_id = %s WHERE id = %s",
+            (template.id, thanking.id),
+        )
+        helpers.create_thank_you_steps(self.env, "Thank You")
+        step = thanking.paid_step_id
+        self.assertEqual(step.trigger, "paid")
+        self.assertEqual(step.mail_template_id, template)
+        self.assertEqual(step.name, "Thank You")
+        self.assertEqual(
+            step.with_context(lang="fr_FR").name,
+            self.env.ref("account_dunning.dunning_step_thank_you").with_context(lang="fr_FR").name,
+            "named as the shipped step",
+        )
+        self.assertNotEqual(step.with_context(lang="fr_FR").name, "Thank You")
+        self.assertFalse(thanking.reminder_step_ids)
+        self.assertFalse(silent.step_ids)
+        # Run again, nothing more.
+        helpers.create_thank_you_steps(self.env, "Thank You")
+        self.assertEqual(len(thanking.step_ids), 1)
+
+    def test_no_thank_you_column_no_thank_you_step(self):
+        before = self.env["account.dunning.step"].search_count([])
+        helpers.create_thank_you_steps(self.env, "Thank You")
+        self.assertEqual(self.env["account.dunning.step"].search_count([]), before)

@@ -271,7 +271,7 @@ class AccountDunningSend(models.TransientModel):
         furthest = move._get_dunning_furthest_step()
         if furthest and any(
             step._dunning_channel_can("review") and step._is_due_for(move.dunning_date_due, today)
-            for step in move.sudo().dunning_sequence_id.step_ids
+            for step in move.sudo().dunning_sequence_id.reminder_step_ids
         ):
             waiting = move.sudo().dunning_event_ids.filtered(
                 lambda event: event.state == "pending" and event.step_id == furthest.sudo()
@@ -288,7 +288,7 @@ class AccountDunningSend(models.TransientModel):
             )
         ahead = (
             move.sudo()
-            .dunning_sequence_id.step_ids.filtered(
+            .dunning_sequence_id.reminder_step_ids.filtered(
                 lambda step: step._dunning_channel_can("review")
                 and not step._is_due_for(move.dunning_date_due, today)
             )

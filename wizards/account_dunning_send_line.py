@@ -128,7 +128,7 @@ class AccountDunningSendLine(models.TransientModel):
         today = fields.Date.context_today(self)
         for line in self:
             moves = line._get_reminded_moves()
-            line.allowed_step_ids = line.sequence_id.step_ids.filtered(
+            line.allowed_step_ids = line.sequence_id.reminder_step_ids.filtered(
                 lambda step, moves=moves: step._dunning_channel_can("review")
                 and any(step._is_due_for(move.dunning_date_due, today) for move in moves)
             )

@@ -14,11 +14,12 @@ class AccountDunningSkip(models.TransientModel):
         string="Dunning Sequence",
         compute="_compute_sequence_id",
     )
+    reminder_step_ids = fields.Many2many(related="sequence_id.reminder_step_ids")
     step_id = fields.Many2one(
         "account.dunning.step",
         string="Go To Step",
         required=True,
-        domain="[('sequence_id', '=', sequence_id)]",
+        domain="[('id', 'in', reminder_step_ids)]",
         help="The steps between the last one done and this one are recorded "
         "as skipped; this one comes next.",
     )

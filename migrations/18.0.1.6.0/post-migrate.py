@@ -1,7 +1,8 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What 18.0.1.6.0 changed that ``-u`` does not carry: its scheduled
-actions are ``noupdate``, and two of them now call the customers' model.
+actions are ``noupdate``, and two of them now call the customers' model;
+the thank-you email of a sequence is now its step sent when paid.
 Idempotent, like every step of the module's migrations."""
 
 from odoo import SUPERUSER_ID, api
@@ -25,3 +26,6 @@ def migrate(cr, version):
         shipped=[("account.dunning.run", "model._cron_recompute_dunning_rules()")],
         current=("res.partner", "model._cron_recompute_dunning_rules()"),
     )
+    # 18.0.1.6.0: the thank-you email is a step, triggered when paid; the
+    # sequence's column of its template is still there.
+    helpers.create_thank_you_steps(env, "Thank You")
