@@ -40,7 +40,7 @@ class AccountDunningEvent(models.Model):
             )
         )
         if mails:
-            Run._trigger_mail_queue()
+            self.env["account.dunning.mailer"]._trigger_mail_queue()
         self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
         return mails
 
