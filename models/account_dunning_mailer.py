@@ -475,6 +475,16 @@ class AccountDunningMailer(models.AbstractModel):
         return mails
 
     @api.model
+    def _queue_mails(self, vals_list):
+        """Queue emails of no record's chatter (the digest of the
+        responsibles, to themselves): mails only, as Odoo's own
+        notifications without a thread are, sent by the mail queue."""
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        if mails:
+            self._trigger_mail_queue()
+        return mails
+
+    @api.model
     def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
         would use, in one batch (see ``create_with_html``).
