@@ -245,11 +245,14 @@ class AccountDunningMailer(models.AbstractModel):
         missing.invalidate_recordset(["access_token"])
 
     @api.model
-    def _render_layout(self, message, msg_vals, partner, company, lang):
+    def _render_layout(self, message, body, msg_vals, partner, company, lang):
         """The email's body in the company's email layout, in ``lang``, with
         the context ``message_post`` renders it with for the customer, and
         the button to the customer's page, where it pays online, and the
-        company's address in the footer of every email."""
+        company's address in the footer of every email. The layout shows
+        ``body`` as the template rendered it, rather than the chatter's copy
+        sanitized (where the sanitizer writes no-break spaces as entities):
+        the email reads as the template's preview."""
         record = partner.with_context(lang=lang, email_notification_force_footer=True)
         render_values = record._notify_by_email_prepare_rendering_context(
             message, msg_vals=msg_vals, force_email_company=company, force_email_lang=lang
@@ -264,6 +267,7 @@ class AccountDunningMailer(models.AbstractModel):
         customer_group = next(data for name, _func, data in groups if name == "customer")
         add_context = dict(
             render_values,
+            message=message.new({"body": body}, origin=message),
             **self._prepare_layout_group(customer_group, partner, company, record.env),
         )
         return (
@@ -271,7 +275,7 @@ class AccountDunningMailer(models.AbstractModel):
             .with_context(lang=lang)
             ._render_encapsulate(
                 msg_vals["email_layout_xmlid"],
-                message.body,
+                body,
                 add_context=add_context,
                 context_record=record,
             )
@@ -333,7 +337,9 @@ class AccountDunningMailer(models.AbstractModel):
         given by ``_get_references`` for all the emails at once), with the
         template's cc."""
         lang = partner.lang or self.env.lang
-        body = self._render_layout(message, msg_vals, partner, moves[:1].company_id, lang)
+        body = self._render_layout(
+            message, values["body_html"], msg_vals, partner, moves[:1].company_id, lang
+        )
         bounce = message.sudo().record_alias_domain_id.bounce_email
         headers = partner._notify_by_email_get_headers(
             headers={"Return-Path": bounce} if bounce else {}
