@@ -71,7 +71,7 @@ def generate(env, args, today):
     # No PDF rendering in the timed run: wkhtmltopdf cost is per invoice and
     # measured apart (see README).
     sequence.step_ids.write({"attach_invoice": False})
-    steps = sequence.step_ids.sorted("offset_days")
+    steps = sequence.reminder_step_ids.sorted("offset_days")
     journal = env["account.journal"].search(
         [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
     )

@@ -18,6 +18,7 @@ from . import account_journal
 from . import account_move_late_fees
 from . import account_move_line
 from . import account_dunning_run
+from . import account_dunning_mailer
 from . import account_dunning_run_status
 from . import account_dunning_customer
 from . import dunning_channel_email

@@ -24,23 +24,17 @@ class AccountDunningEvent(models.Model):
         Event = self.sudo()
         for user in self._get_run_warning_users(unfinished):
             work.setdefault(user, {"calls": Event, "approvals": Event, "failures": Event})
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .create(
-                [
-                    self._prepare_digest_mail(
-                        user,
-                        items,
-                        (user.company_ids & unfinished)
-                        and Run.with_context(lang=user.lang)._get_run_unfinished_warning(),
-                    )
-                    for user, items in work.items()
-                ]
-            )
+        mails = self.env["account.dunning.mailer"]._queue_mails(
+            [
+                self._prepare_digest_mail(
+                    user,
+                    items,
+                    (user.company_ids & unfinished)
+                    and Run.with_context(lang=user.lang)._get_run_unfinished_warning(),
+                )
+                for user, items in work.items()
+            ]
         )
-        if mails:
-            Run._trigger_mail_queue()
         self.env["ir.cron"]._notify_progress(done=len(mails), remaining=0)
         return mails
 

@@ -106,7 +106,7 @@ class AccountDunningPlan(models.Model):
             )
             for plan, _reminded, _announced in emails
         ]
-        sent, failures = self.env["account.dunning.run"]._send_emails(groups, template)
+        sent, failures = self.env["account.dunning.mailer"]._send(groups, template)
         email_of = {
             moves[:1]: email for email, (_partner, moves) in zip(emails, groups, strict=True)
         }

@@ -14,10 +14,17 @@ class AccountDunningRun(models.AbstractModel):
         template = step.statement_template_id or self.env.ref(
             "account_dunning.mail_template_customer_statement"
         )
+        Mailer = self.env["account.dunning.mailer"]
         sent, failures = [], []
         for partner, moves in groups:
-            if not self._get_reminder_recipients(partner):
-                failures.append((partner, moves, self._get_no_email_reason(partner)))
+            if not partner._get_reminder_recipients():
+                failures.append(
+                    (
+                        partner,
+                        moves,
+                        Mailer._get_no_email_reason(partner),
+                    )
+                )
                 continue
             message = partner.with_company(moves[:1].company_id)._send_dunning_statement(template)
             sent.append((partner, moves, message))
@@ -32,9 +39,7 @@ class AccountDunningRun(models.AbstractModel):
         for partner, moves, message in sent:
             note = _(
                 "Statement sent to %(recipients)s.",
-                recipients=", ".join(
-                    self._get_reminder_recipients(partner).mapped("email_formatted")
-                ),
+                recipients=", ".join(partner._get_reminder_recipients().mapped("email_formatted")),
             )
             mail = mails.get(message, self.env["mail.mail"])
             vals_list += [

@@ -55,8 +55,9 @@ class MailTemplate(models.Model):
         )
         if not sample:
             return
-        Run = self.env["account.dunning.run"].sudo()
-        rendered = Run._render_reminder_emails([sample], self.sudo())[sample.id]
+        rendered = (
+            self.env["account.dunning.mailer"].sudo()._render([sample], self.sudo())[sample.id]
+        )
         if isinstance(rendered, Exception):
             raise ValidationError(
                 _(

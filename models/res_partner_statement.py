@@ -60,7 +60,7 @@ class ResPartner(models.Model):
                 "type": "success",
                 "message": _("Statements queued: %(count)s.", count=len(messages))
                 + " "
-                + self.env["account.dunning.run"]._trigger_mail_queue(),
+                + self.env["account.dunning.mailer"]._trigger_mail_queue(),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -101,7 +101,7 @@ class ResPartner(models.Model):
                 force_send=False,
             )
         if messages:
-            self.env["account.dunning.run"]._trigger_mail_queue()
+            self.env["account.dunning.mailer"]._trigger_mail_queue()
         return messages
 
     # ------------------------------------------------------------------

@@ -1,9 +1,9 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo.tests import tagged
-from odoo.tools import convert_file, format_amount, format_date
+from odoo.tools import convert_file
 
 from .common import TODAY, DunningCase
 
@@ -184,32 +184,3 @@ class TestDefaultData(DunningCase):
         self.assertIn("n'a pas d'adresse e-mail", self.events(failed).note)
         self.assertIn("Échec de la relance", self.events(failed).activity_id.summary)
         self.assertIn("payment reminder", self.events(sent).mail_id.subject, "customer's language")
-
-    def test_template_formatters_give_what_odoos_give(self):
-        # The run's faster format_amount and format_date must write amounts
-        # and dates exactly as Odoo's own helpers do, in every language.
-        self.env["res.lang"]._activate_lang("de_DE")
-        formatters = self.env["account.dunning.run"]._get_render_formatters(self.env)
-        currencies = self.env.ref("base.EUR") | self.env.ref("base.USD") | self.env.ref("base.JPY")
-        amounts = (0, 0.004, 7.5, -42.5, 1234.5, 1234567.891, -9876543.21)
-        checked = 0
-        for lang_code in (False, "en_US", "fr_FR", "de_DE"):
-            for currency in currencies:
-                for amount in amounts:
-                    self.assertEqual(
-                        formatters["format_amount"](amount, currency, lang_code),
-                        format_amount(self.env, amount, currency, lang_code),
-                        (lang_code, currency.name, amount),
-                    )
-                    checked += 1
-            for value in (day(0), day(-300), datetime(2026, 3, 10, 23, 30), "2026-03-10"):
-                self.assertEqual(
-                    formatters["format_date"](value, lang_code=lang_code),
-                    format_date(self.env, value, lang_code=lang_code),
-                    (lang_code, value),
-                )
-            self.assertEqual(
-                formatters["format_date"](day(0), "MMMM y", lang_code),
-                format_date(self.env, day(0), lang_code=lang_code, date_format="MMMM y"),
-            )
-        self.assertEqual(checked, 84)

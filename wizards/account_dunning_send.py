@@ -328,7 +328,7 @@ class AccountDunningSend(models.TransientModel):
             invoices=len(sent),
         )
         if sent.mail_id:
-            message += " " + self.env["account.dunning.run"]._trigger_mail_queue()
+            message += " " + self.env["account.dunning.mailer"]._trigger_mail_queue()
         if failed:
             message += " " + _(
                 "Invoices failed: %(count)s, see their dunning history.", count=len(failed)

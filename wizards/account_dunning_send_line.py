@@ -161,12 +161,12 @@ class AccountDunningSendLine(models.TransientModel):
     @api.depends("template_id", "move_ids", "step_id")
     def _compute_preview(self):
         """Render the email of each customer, once per template."""
-        Run = self.env["account.dunning.run"].sudo()
+        Mailer = self.env["account.dunning.mailer"].sudo()
         for template, lines in self.grouped("template_id").items():
             move_groups = [line._get_sorted_moves() for line in lines]
             upcoming = self.env["account.move"].concat(*(line._get_upcoming() for line in lines))
             rendered = (
-                Run._render_reminder_emails(
+                Mailer._render(
                     [moves for moves in move_groups if moves],
                     template=template.sudo(),
                     upcoming=upcoming.sudo(),
