@@ -35,3 +35,4 @@ from . import test_customer_language
 from . import test_mail_queue
 from . import test_accountant_screens
 from . import test_architecture
+from . import test_mailer_batch
