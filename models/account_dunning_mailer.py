@@ -3,6 +3,9 @@
 import logging
 import uuid
 
+from lxml import html
+from markupsafe import Markup
+
 from odoo import _, api, models
 from odoo.tools import SQL
 
@@ -12,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 # The fields of a template an email is made of.
 RENDER_FIELDS = ("subject", "body_html", "email_from", "reply_to", "email_cc")
+# What QWeb sets beside the variable of a t-foreach.
+LOOP_SUFFIXES = ("index", "value", "size", "first", "last", "odd", "even", "parity")
 # Odoo's layout of invoice emails: logo, company colours and address.
 EMAIL_LAYOUT = "mail.mail_notification_layout_with_responsible_signature"
 
@@ -201,11 +206,70 @@ class AccountDunningMailer(models.AbstractModel):
 
     @api.model
     def _render_fields_batch(self, template, res_ids):
-        rendered = {fname: template._render_field(fname, res_ids) for fname in RENDER_FIELDS}
+        rendered = {
+            fname: template._render_field(fname, res_ids)
+            for fname in RENDER_FIELDS
+            if fname != "body_html"
+        }
+        rendered["body_html"] = self._render_body_batch(template, res_ids)
         return {
             res_id: {fname: rendered[fname][res_id] for fname in RENDER_FIELDS}
             for res_id in res_ids
         }
+
+    @api.model
+    def _render_body_batch(self, template, res_ids):
+        """The template's body rendered on ``res_ids`` by ``mail.render.mixin``
+        in one rendering: Odoo compiles an inline QWeb body anew for each
+        record (``ir.qweb`` caches views, not inline templates), which cost
+        most of an email. The body is rendered in a loop over the records,
+        compiled once, and cut at a mark written before each record; what
+        the body sets is unset before each record, so that each body is the
+        one rendered alone, then post-processed as ``_render_field`` does.
+
+        :return: {res_id: body}
+        """
+        source = template.body_html
+        if len(res_ids) < 2 or not source:
+            return template._render_field("body_html", res_ids)
+        mark = f"dunning-{uuid.uuid4().hex}"
+        model = template.render_model
+        output = template._render_template(
+            self._prepare_body_batch_source(source),
+            model,
+            res_ids[:1],
+            engine="qweb",
+            add_context={
+                "dunning_records": template.env[model].browse(res_ids),
+                "dunning_mark": Markup(mark),
+            },
+        )[res_ids[0]]
+        bodies = output.split(mark)[1:]
+        if len(bodies) != len(res_ids):
+            raise ValueError(f"{template.display_name}: the body writes its own mark")
+        return template._render_template_postprocess(
+            model, {res_id: Markup(body) for res_id, body in zip(res_ids, bodies, strict=True)}
+        )
+
+    @api.model
+    def _prepare_body_batch_source(self, source):
+        """A template's body in a loop over ``dunning_records``, each
+        ``object`` in turn, after the mark and the reset of every variable
+        the body sets (``t-set``, and ``t-as`` with those QWeb derives)."""
+        names = set()
+        for node in html.fragment_fromstring(source, create_parent="div").iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.get("t-set"):
+                names.add(node.get("t-set"))
+            if node.get("t-as"):
+                names.add(node.get("t-as"))
+                names.update(f"{node.get('t-as')}_{suffix}" for suffix in LOOP_SUFFIXES)
+        resets = "".join(f'<t t-set="{name}" t-value="None"/>' for name in sorted(names))
+        return (
+            '<t t-foreach="dunning_records" t-as="object">'
+            f'{resets}<t t-out="dunning_mark"/>{source}</t>'
+        )
 
     @api.model
     def _render_upcoming_block(self, moves, lang):

@@ -1,0 +1,79 @@
+# Copyright 2026 Account Dunning Developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The mailer renders a template's body on many records in one rendering of
+``mail.render.mixin``: each body is the one ``_render_field`` gives for its
+record alone."""
+
+from datetime import timedelta
+
+from odoo.tests import freeze_time, tagged
+
+from .common import TODAY, DunningCase
+
+
+def day(offset):
+    return TODAY + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestMailerBatch(DunningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer_c = cls.customer_b.copy({"name": "Garage Dupont"})
+        cls.invoices = cls.env["account.move"].concat(
+            cls.create_invoice(due=day(-20)),
+            cls.create_invoice(due=day(-3), partner=cls.customer_b),
+            cls.create_invoice(due=day(-9), partner=cls.customer_c),
+        )
+        cls.Mailer = cls.env["account.dunning.mailer"]
+
+    def assert_batch_renders_as_alone(self, template):
+        res_ids = self.invoices.ids
+        with freeze_time(day(0)):
+            batch = self.Mailer._render_body_batch(template, res_ids)
+            alone = {
+                res_id: template._render_field("body_html", [res_id])[res_id] for res_id in res_ids
+            }
+        self.assertEqual(
+            {res_id: str(body).strip() for res_id, body in batch.items()},
+            {res_id: str(body).strip() for res_id, body in alone.items()},
+        )
+        return batch
+
+    def test_the_shipped_templates_render_in_a_batch_as_alone(self):
+        for template in (self.template_notice, self.template_reminder1, self.template_reminder2):
+            batch = self.assert_batch_renders_as_alone(template)
+            for invoice in self.invoices:
+                self.assertIn(invoice.name, batch[invoice.id])
+                for other in self.invoices - invoice:
+                    self.assertNotIn(other.name, batch[invoice.id])
+
+    def test_what_a_body_sets_does_not_leak_to_the_next_record(self):
+        first = self.invoices[0]
+        template = self.template_reminder1.copy(
+            {
+                "body_html": f"""
+                <t t-if="object.id == {first.id}"><t t-set="flag" t-value="'set'"/></t>
+                <t t-foreach="[1, 2] if object.id == {first.id} else []" t-as="item"/>
+                <p>flag: <t t-out="flag or 'unset'"/>, item: <t t-out="item or 'none'"/></p>
+                """
+            }
+        )
+        batch = self.assert_batch_renders_as_alone(template)
+        self.assertIn("flag: set, item: 2", batch[first.id])
+        for invoice in self.invoices[1:]:
+            self.assertIn("flag: unset, item: none", batch[invoice.id])
+
+    def test_a_body_failing_on_one_record_fails_that_record_only(self):
+        # The batch fails as a whole; the mailer renders one at a time to
+        # find the record (see _render_fields).
+        failing = self.invoices[1]
+        template = self.template_reminder1.copy(
+            {"body_html": f'<p t-out="1 / (object.id - {failing.id})"/>'}
+        )
+        with freeze_time(day(0)):
+            rendered = self.Mailer._render_fields(template, self.invoices.ids)
+        self.assertIsInstance(rendered[failing.id], Exception)
+        for invoice in self.invoices - failing:
+            self.assertNotIsInstance(rendered[invoice.id], Exception)
