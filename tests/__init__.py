@@ -36,4 +36,5 @@ from . import test_mail_queue
 from . import test_accountant_screens
 from . import test_architecture
 from . import test_thank_you_step
+from . import test_mailer
 from . import test_mailer_batch
