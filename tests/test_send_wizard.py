@@ -404,7 +404,11 @@ class TestSendWizard(DunningCase):
         self.assertEqual(pending.mapped("state"), ["pending"] * 3)
         form = self.open_review(pending)
         self.assertEqual(len(form.line_ids), 2, "one email per customer")
-        with form.line_ids.edit(0) as line:
+        index = {}
+        for position in range(len(form.line_ids)):
+            with form.line_ids.edit(position) as line:
+                index[line.partner_id] = position
+        with form.line_ids.edit(index[self.customer]) as line:
             # The same preview as Send reminders: the email as rendered.
             self.assertEqual(
                 line.subject, f"{self.company.name}: second reminder, overdue invoices"
