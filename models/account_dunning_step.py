@@ -24,7 +24,8 @@ REMINDER_STEP_DOMAIN = [("trigger", "=", "due")]
 class AccountDunningStep(models.Model):
     _name = "account.dunning.step"
     _description = "Dunning Step"
-    _order = "sequence_id, offset_days, id"
+    # The steps sent when paid come after the reminders ("due" < "paid").
+    _order = "sequence_id, trigger, offset_days, id"
     _check_company_auto = True
     # Beyond ten years, a step is a typing mistake that would overflow the
     # date arithmetic of every run.
