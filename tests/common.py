@@ -233,6 +233,18 @@ class DunningCase(AccountTestInvoicingCommon):
         )
 
 
+class AccountantCase(DunningCase):
+    """What an accountant with the Dunning User rights does on the screens."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = cls.create_accountant()
+
+    def as_accountant(self, records):
+        return records.with_user(self.accountant).with_context(tracking_disable=False)
+
+
 class CommittedDataMixin:
     """For tests whose transactions commit, as workers do in production:
     their own cursors, and the dunning data they created removed afterwards.

@@ -8,11 +8,11 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
-from .common import TODAY, DunningCase
+from .common import TODAY, AccountantCase
 
 
 @tagged("post_install", "-at_install")
-class TestChannelContract(DunningCase):
+class TestChannelContract(AccountantCase):
     """A channel is one file: another module adds one with ``selection_add``
     and a ``_send_by_<channel>`` method (tests/fake_channel.py), and the run,
     the buttons, the wizards and the history take it like any other."""
@@ -35,7 +35,6 @@ class TestChannelContract(DunningCase):
             }
         )
         cls.customer.phone = "+33 1 23 45 67 89"
-        cls.accountant = cls.create_accountant()
 
     @classmethod
     def tearDownClass(cls):

@@ -9,20 +9,12 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import TODAY, DunningCase
+from .common import TODAY, AccountantCase
 
 
 @tagged("post_install", "-at_install")
-class TestScreens(DunningCase):
+class TestScreens(AccountantCase):
     """What the accountant's screens show and the actions they offer."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.accountant = cls.create_accountant()
-
-    def as_accountant(self, records):
-        return records.with_user(self.accountant).with_context(tracking_disable=False)
 
     # Dunning list -------------------------------------------------------
 

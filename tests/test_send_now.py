@@ -6,21 +6,13 @@ from datetime import datetime, timedelta
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import freeze_time, tagged
 
-from .common import TODAY, DunningCase
+from .common import TODAY, AccountantCase
 
 
 @tagged("post_install", "-at_install")
-class TestSendNow(DunningCase):
+class TestSendNow(AccountantCase):
     """The invoice's button that sends its next step now, and when it
     refuses or asks first."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.accountant = cls.create_accountant()
-
-    def as_accountant(self, records):
-        return records.with_user(self.accountant).with_context(tracking_disable=False)
 
     def test_send_next_step_now(self):
         invoice = self.create_invoice(due=TODAY + timedelta(days=20))

@@ -6,20 +6,12 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 
-from .common import TODAY, DunningCase
+from .common import TODAY, AccountantCase
 
 
 @tagged("post_install", "-at_install")
-class TestSkip(DunningCase):
+class TestSkip(AccountantCase):
     """Skipping an invoice to a later step of its sequence."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.accountant = cls.create_accountant()
-
-    def as_accountant(self, records):
-        return records.with_user(self.accountant).with_context(tracking_disable=False)
 
     def test_skip_to_a_step(self):
         invoice = self.create_invoice(due=TODAY - timedelta(days=2))
