@@ -335,3 +335,48 @@ def create_thank_you_steps(env, name, column="thank_you_template_id"):
         if translations:
             step.update_field_translations("name", translations)
         _logger.info("%s: its thank-you email is now its step %s", sequence.name, name)
+
+
+def create_trigger_steps(env, trigger, name, template_xmlid, step_xmlid):
+    """Give each sequence without a step sent on ``trigger`` (one of the
+    triggers other than the due date) that step, by email with the
+    module's template ``template_xmlid`` as the database has it, named
+    ``name`` in English and as the module's shipped step ``step_xmlid`` in
+    the other languages. A sequence that has such a step is left as is."""
+    template = env.ref(template_xmlid, raise_if_not_found=False)
+    if not template:
+        _logger.warning(
+            "The template %s is gone: no step sent %s is given to the sequences.",
+            template_xmlid,
+            trigger,
+        )
+        return
+    sequences = (
+        env["account.dunning.sequence"]
+        .with_context(active_test=False)
+        .search([("step_ids", "not any", [("trigger", "=", trigger)])])
+    )
+    if not sequences:
+        return
+    steps = env["account.dunning.step"].create(
+        [
+            {
+                "sequence_id": sequence.id,
+                "name": name,
+                "trigger": trigger,
+                "channel": "email",
+                "mail_template_id": template.id,
+                "auto": True,
+            }
+            for sequence in sequences
+        ]
+    )
+    translations = shipped_translations(env, step_xmlid, "name")
+    if translations:
+        for step in steps:
+            step.update_field_translations("name", translations)
+    _logger.info(
+        "%s sequences now send their payment plans' messages as the step %s.",
+        len(steps),
+        name,
+    )

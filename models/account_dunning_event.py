@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, format_time
 from odoo.tools.pdf import merge_pdf
 
+from .account_dunning_step import TRIGGER_EVENT_TYPES
 from .account_move import MESSAGE_EVENT_TYPES
 
 # What a failure note keeps of an error: its first lines, this long at most.
@@ -509,10 +510,10 @@ class AccountDunningEvent(models.Model):
 
     @api.model
     def _prepare_event_vals(self, move, step, state, today, **values):
-        """Values of the event recording ``step`` done on ``move``: a
-        thank-you for the step sent when paid, else a reminder."""
+        """Values of the event recording ``step`` done on ``move``, of the
+        type of the step's trigger (a reminder, a thank-you, a plan's)."""
         return {
-            "event_type": "thank_you" if step.trigger == "paid" else "reminder",
+            "event_type": TRIGGER_EVENT_TYPES.get(step.trigger, "reminder"),
             "move_id": move.id,
             "partner_id": move.commercial_partner_id.id,
             "company_id": move.company_id.id,

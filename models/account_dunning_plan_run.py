@@ -1,5 +1,6 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -7,15 +8,16 @@ from markupsafe import Markup
 from odoo import _, api, models
 from odoo.tools import format_date
 
-PLAN_NOTICE_TEMPLATE = "account_dunning.mail_template_dunning_plan_notice"
-PLAN_REMINDER_TEMPLATE = "account_dunning.mail_template_dunning_plan_reminder"
+_logger = logging.getLogger(__name__)
 
 
 class AccountDunningPlan(models.Model):
-    """Payment plans in the daily run: a notice before each instalment, a
-    reminder the day after a missed one, the plan broken after too many
-    missed, closed when its invoices are paid. At most one email per plan
-    and day: a reminder gives the notice due the same day."""
+    """Payment plans in the daily run: what each plan needs today (closed
+    when paid, broken after too many missed instalments, a notice before
+    each instalment, a reminder the day after a missed one). The messages
+    are steps of the plan's sequence, triggered by its instalments, that
+    the run sends as any step. At most one message per plan and day: a
+    reminder gives the notice due the same day."""
 
     _inherit = "account.dunning.plan"
 
@@ -23,11 +25,12 @@ class AccountDunningPlan(models.Model):
     def _run_payment_plans(self, company, today):
         """Close the plans paid and break those missed too often.
 
-        :return: the plans' emails of the day, to send with
-            ``_send_payment_plan_emails``: [(plan, reminded, announced)]
+        :return: the plans' messages of the day, for the run to send:
+            [(plan, trigger, reminded, announced)], ``trigger`` the one of
+            the step to send (see ``_get_plan_action``)
         """
         plans = self.sudo().search([("company_id", "=", company.id), ("state", "=", "active")])
-        emails = []
+        messages = []
         for plan in plans:
             action, reminded, announced = self._get_plan_action(plan, today)
             if action == "done":
@@ -35,36 +38,18 @@ class AccountDunningPlan(models.Model):
             elif action == "broken":
                 self._break_plan(plan, today)
             elif action:
-                emails.append((action, plan, reminded, announced))
-        return emails
-
-    @api.model
-    def _send_payment_plan_emails(self, company, today, emails):
-        """Send the plans' emails of the day, but to customers who got
-        another message today: theirs go tomorrow."""
-        messaged = self.env["account.dunning.event"]._get_customers_messaged_today(company, today)
-        vals_list = []
-        for action, template_ref in (
-            ("notice", PLAN_NOTICE_TEMPLATE),
-            ("reminder", PLAN_REMINDER_TEMPLATE),
-        ):
-            todo = [
-                (plan, reminded, announced)
-                for kind, plan, reminded, announced in emails
-                if kind == action and plan.partner_id.id not in messaged
-            ]
-            if todo:
-                vals_list += self._send_plan_emails(self.env.ref(template_ref), todo, today)
-        return self.env["account.dunning.event"].sudo().create(vals_list)
+                messages.append((plan, action, reminded, announced))
+        return messages
 
     @api.model
     def _get_plan_action(self, plan, today):
         """What a plan needs on ``today`` (no I/O beyond the plan).
 
-        :return: (action, reminded, announced): action is done, broken,
-            notice, reminder or False; reminded the missed instalments the
-            reminder is about, announced the instalment whose notice the
-            email gives (empty recordsets when none).
+        :return: (action, reminded, announced): action is done, broken, the
+            trigger of the step to send (plan_missed, plan_instalment) or
+            False; reminded the missed instalments the reminder is about,
+            announced the instalment whose notice the message gives (empty
+            recordsets when none).
         """
         Line = plan.line_ids.browse()
         if not plan.move_ids.filtered(lambda move: move._dunning_is_open()):
@@ -78,9 +63,9 @@ class AccountDunningPlan(models.Model):
         announced = upcoming.filtered(lambda line: self._is_plan_notice_due(line, sequence, today))
         reminded = missed.filtered(lambda line: not line.reminder_sent)
         if reminded:
-            # One email a day: the reminder gives the notice due today too.
-            return "reminder", reminded, announced
-        return ("notice" if announced else False), Line, announced
+            # One message a day: the reminder gives the notice due today too.
+            return "plan_missed", reminded, announced
+        return ("plan_instalment" if announced else False), Line, announced
 
     @api.model
     def _is_plan_notice_due(self, line, sequence, today):
@@ -91,75 +76,56 @@ class AccountDunningPlan(models.Model):
         )
 
     @api.model
-    def _send_plan_emails(self, template, emails, today):
-        """One email per plan of ``emails`` ([(plan, reminded, announced)]),
-        about its open invoices, recorded as plan events; the instalments it
-        reminds or announces are marked so that they are never emailed
-        twice."""
-        Event = self.env["account.dunning.event"]
-        groups = [
-            (
-                plan.partner_id,
-                plan.move_ids.filtered(lambda m: m._dunning_is_open()).sorted(
-                    lambda move: (move.invoice_date_due, move.id)
-                ),
-            )
-            for plan, _reminded, _announced in emails
-        ]
-        sent, failures = self.env["account.dunning.mailer"]._send(groups, template)
-        email_of = {
-            moves[:1]: email for email, (_partner, moves) in zip(emails, groups, strict=True)
-        }
-        vals_list = []
-        for _partner, moves, _recipients, mail in sent:
-            plan, reminded, announced = email_of[moves[:1]]
-            note = self._get_plan_email_note(reminded, announced)
-            vals_list += [
-                Event._prepare_event_vals(
-                    move,
-                    move.dunning_step_id,
-                    "queued",
-                    today,
-                    channel="email",
-                    event_type="plan",
-                    plan_id=plan.id,
-                    mail_id=mail.id,
-                    message_id=mail.mail_message_id.id,
-                    note=note,
+    def _group_plan_messages_by_step(self, messages):
+        """{step: [(plan, customer, its open invoices oldest due first)]} for
+        ``messages`` (see ``_run_payment_plans``): the step of each plan's
+        sequence for the message's trigger. A sequence without such a step
+        sends no such message; the instalments stay unmarked, so that a
+        step added later still gives the notices ahead."""
+        by_step = {}
+        for plan, trigger, _reminded, _announced in messages:
+            step = plan._get_sequence()._get_trigger_step(trigger)
+            if not step:
+                _logger.info(
+                    "Dunning: %s has no step sent %s: no message for %s.",
+                    plan._get_sequence().display_name,
+                    trigger,
+                    plan.display_name,
                 )
-                for move in moves
-            ]
-        # Failed as a step fails: an event per invoice and a task per
-        # customer; each invoice records the step it is at.
-        for partner, moves, reason in failures:
-            plan = email_of[moves[:1]][0]
-            failed = Event._prepare_failure_vals(
-                self.env["account.dunning.step"],
-                [(partner, moves, reason)],
-                today,
-                what=template.display_name,
-                channel="email",
-                event_type="plan",
-                plan_id=plan.id,
+                continue
+            moves = plan.move_ids.filtered(lambda move: move._dunning_is_open()).sorted(
+                lambda move: (move.invoice_date_due, move.id)
             )
-            for vals, move in zip(failed, moves, strict=True):
-                vals.update(
-                    step_id=move.dunning_step_id.id,
-                    sequence_id=move.dunning_step_id.sequence_id.id,
-                )
-            vals_list += failed
+            by_step.setdefault(step, []).append((plan, plan.partner_id, moves))
+        return by_step
+
+    @api.model
+    def _complete_plan_event_vals(self, vals_list, messages):
+        """The events of the plans' messages (values, one per invoice) name
+        their plan and what the message was about; the instalments it
+        reminds or announces are marked, so that they are never messaged
+        twice (a failure is a task for a person, as for any step)."""
+        about = {}
+        for plan, _trigger, reminded, announced in messages:
+            note = self._get_plan_message_note(reminded, announced)
+            about.update(dict.fromkeys(plan.move_ids.ids, (plan, note)))
+        for vals in vals_list:
+            if vals["move_id"] in about:
+                plan, note = about[vals["move_id"]]
+                vals["plan_id"] = plan.id
+                vals["note"] = f"{note} {vals['note']}" if vals.get("note") else note
         Line = self.env["account.dunning.plan.line"].sudo()
-        Line.union(*(reminded for _plan, reminded, _announced in emails)).write(
+        Line.union(*(reminded for _plan, _trigger, reminded, _announced in messages)).write(
             {"reminder_sent": True}
         )
-        Line.union(*(announced for _plan, _reminded, announced in emails)).write(
+        Line.union(*(announced for _plan, _trigger, _reminded, announced in messages)).write(
             {"notice_sent": True}
         )
         return vals_list
 
     @api.model
-    def _get_plan_email_note(self, reminded, announced):
-        """What a plan email is about, in the plan's events."""
+    def _get_plan_message_note(self, reminded, announced):
+        """What a plan's message is about, in the plan's events."""
         if not reminded:
             return _(
                 "Notice of the instalment of %(date)s.",

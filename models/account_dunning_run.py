@@ -13,7 +13,6 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, config, format_date
 
-from .account_dunning_step import REMINDER_STEP_DOMAIN
 from .account_move import MESSAGE_EVENT_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -117,7 +116,7 @@ class AccountDunningRun(models.AbstractModel):
         Plan = self.env["account.dunning.plan"]
         # Plans done or broken first: the invoices of a broken plan get the
         # step then due today.
-        plan_emails = self._run_retryable(Plan._run_payment_plans, company, today)
+        plan_messages = self._run_retryable(Plan._run_payment_plans, company, today)
         done = self._prepare_invoice_pdfs(company, today, deadline)
         if done is None:
             # Rendered PDFs are work done: the scheduler calls again.
@@ -139,8 +138,8 @@ class AccountDunningRun(models.AbstractModel):
                 return done, True, bool(skipped_partners)
         # After the reminders, the day's other messages: a customer reminded
         # today gets them tomorrow, one message a day.
-        if plan_emails:
-            self._run_retryable(Plan._send_payment_plan_emails, company, today, plan_emails)
+        if plan_messages:
+            self._run_retryable(self._send_plan_messages, company, today, plan_messages)
         self._run_retryable(self._send_thank_you, company, today)
         return done, False, bool(skipped_partners)
 
@@ -714,6 +713,29 @@ class AccountDunningRun(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
+    # Payment plans' steps
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_plan_messages(self, company, today, messages):
+        """Run the steps of the payment plans' messages of the day (see
+        ``account.dunning.plan._run_payment_plans``), one message per plan,
+        run and failing like any step; a customer who got another message
+        today gets it tomorrow."""
+        Plan = self.env["account.dunning.plan"]
+        messaged = self.env["account.dunning.event"]._get_customers_messaged_today(company, today)
+        messages = [message for message in messages if message[0].partner_id.id not in messaged]
+        vals_list = []
+        for step, plan_groups in Plan._group_plan_messages_by_step(messages).items():
+            plans = {plan for plan, _partner, _moves in plan_groups}
+            groups = [(partner, moves) for _plan, partner, moves in plan_groups]
+            vals_list += Plan._complete_plan_event_vals(
+                self._run_step(step, groups, today, approved=True, check_paid=False),
+                [message for message in messages if message[0] in plans],
+            )
+        return self._record_events(vals_list)
+
+    # ------------------------------------------------------------------
     # Thank-you steps
     # ------------------------------------------------------------------
 
@@ -756,11 +778,7 @@ class AccountDunningRun(models.AbstractModel):
                     Move._get_dunning_paid_domain(),
                     [
                         ("company_id", "=", company.id),
-                        (
-                            "dunning_sequence_id.step_ids",
-                            "any",
-                            ["!", *expression.normalize_domain(REMINDER_STEP_DOMAIN)],
-                        ),
+                        ("dunning_sequence_id.step_ids.trigger", "=", "paid"),
                         (
                             "dunning_event_ids",
                             "any",

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -157,10 +157,8 @@ class AccountDunningSequence(models.Model):
     @api.depends("step_ids.trigger")
     def _compute_reminder_step_ids(self):
         for sequence in self:
-            reminders = sequence.step_ids.filtered_domain(REMINDER_STEP_DOMAIN)
-            sequence.reminder_step_ids = reminders
-            # At most one (see the step's _check_one_paid_step).
-            sequence.paid_step_id = (sequence.step_ids - reminders)[:1]
+            sequence.reminder_step_ids = sequence.step_ids.filtered_domain(REMINDER_STEP_DOMAIN)
+            sequence.paid_step_id = sequence._get_trigger_step("paid")
 
     @api.depends(
         "step_ids.trigger",
@@ -250,6 +248,47 @@ class AccountDunningSequence(models.Model):
                     )
                 ) from error
 
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        # A new sequence sends what every sequence sent before payment plans'
+        # messages were steps: visible in its form, removable. Not for data
+        # files and imports, which give their steps.
+        if "step_ids" in fields_list and not self.env.context.get("install_mode"):
+            defaults.setdefault("step_ids", self._get_default_plan_steps())
+        return defaults
+
+    @api.model
+    def _get_default_plan_steps(self):
+        """Commands creating the steps of a new sequence's payment plans: the
+        notice before each instalment and the reminder of a missed one, with
+        the module's templates."""
+        templates = {
+            "plan_instalment": (
+                _("Instalment Notice"),
+                "account_dunning.mail_template_dunning_plan_notice",
+            ),
+            "plan_missed": (
+                _("Missed Instalment"),
+                "account_dunning.mail_template_dunning_plan_reminder",
+            ),
+        }
+        commands = []
+        for trigger, (name, xmlid) in templates.items():
+            template = self.env.ref(xmlid, raise_if_not_found=False)
+            if template:
+                commands.append(
+                    Command.create(
+                        {
+                            "name": name,
+                            "trigger": trigger,
+                            "channel": "email",
+                            "mail_template_id": template.id,
+                        }
+                    )
+                )
+        return commands
+
     @api.model_create_multi
     def create(self, vals_list):
         # Unset the previous defaults first: the unique index is checked row
@@ -301,6 +340,12 @@ class AccountDunningSequence(models.Model):
             if "name" not in (default or {}):
                 vals["name"] = _("%s (copy)", sequence.name)
         return vals_list
+
+    def _get_trigger_step(self, trigger):
+        """The step of this sequence sent on ``trigger`` other than the due
+        date (at most one, see the step's ``_check_one_step_per_trigger``)."""
+        self.ensure_one()
+        return self.step_ids.filtered(lambda step: step.trigger == trigger)[:1]
 
     def action_make_default(self):
         self.ensure_one()

@@ -17,14 +17,22 @@ from .account_dunning_step_variant import (
 from .account_move import PAID_PAYMENT_STATES
 
 # The steps of the dunning plan, due by days from the due date: a step
-# triggered otherwise ("paid") is never a reminder.
+# triggered otherwise (paid, a payment plan's instalment) is never a reminder.
 REMINDER_STEP_DOMAIN = [("trigger", "=", "due")]
+# The events a step records, by its trigger.
+TRIGGER_EVENT_TYPES = {
+    "due": "reminder",
+    "paid": "thank_you",
+    "plan_instalment": "plan",
+    "plan_missed": "plan",
+}
 
 
 class AccountDunningStep(models.Model):
     _name = "account.dunning.step"
     _description = "Dunning Step"
-    # The steps sent when paid come after the reminders ("due" < "paid").
+    # The reminders first, then the steps of other triggers ("due" < "paid"
+    # < "plan_instalment" < "plan_missed").
     _order = "sequence_id, trigger, offset_days, id"
     _check_company_auto = True
     # Beyond ten years, a step is a typing mistake that would overflow the
@@ -45,11 +53,19 @@ class AccountDunningStep(models.Model):
     )
     name = fields.Char(required=True, translate=True)
     trigger = fields.Selection(
-        [("due", "Days From Due Date"), ("paid", "When Paid")],
+        [
+            ("due", "Days From Due Date"),
+            ("paid", "When Paid"),
+            ("plan_instalment", "Before Each Instalment"),
+            ("plan_missed", "After a Missed Instalment"),
+        ],
         required=True,
         default="due",
-        help="What sends the step: its day from the invoice due date, or the "
-        "payment in full of invoices that were reminded (a thank-you, once).",
+        help="What sends the step: its day from the invoice due date; the "
+        "payment in full of invoices that were reminded (a thank-you, once); "
+        "for customers in a payment plan, the days before each instalment "
+        "(Plan: Notice on the sequence) or the day after an instalment was "
+        "missed. Only the steps from the due date are reminders.",
     )
     offset_days = fields.Integer(
         string="Days From Due Date",
@@ -190,7 +206,9 @@ class AccountDunningStep(models.Model):
             if step.filtered_domain(REMINDER_STEP_DOMAIN):
                 step.offset_label = _("D%(offset)+d", offset=step.offset_days)
             else:
-                step.offset_label = _("When Paid")
+                step.offset_label = dict(
+                    step._fields["trigger"]._description_selection(self.env)
+                ).get(step.trigger, "")
 
     @api.depends("name", "offset_label")
     def _compute_display_name(self):
@@ -240,18 +258,85 @@ class AccountDunningStep(models.Model):
                 )
 
     @api.constrains("trigger", "sequence_id")
-    def _check_one_paid_step(self):
-        for sequence in self.filtered(lambda step: step.trigger == "paid").sequence_id:
-            paid = sequence.step_ids - sequence.reminder_step_ids
-            if len(paid) > 1:
+    def _check_one_step_per_trigger(self):
+        """One step at most per trigger other than the due date: a customer
+        is thanked once, gets one notice per instalment and one reminder per
+        missed instalment."""
+        for step in self - self.filtered_domain(REMINDER_STEP_DOMAIN):
+            twins = step.sequence_id.step_ids.filtered(
+                lambda other, step=step: other.trigger == step.trigger
+            )
+            if len(twins) > 1:
                 raise ValidationError(
                     _(
-                        "Sequence %(sequence)s has several steps sent when paid "
-                        "(%(steps)s): it thanks its customers once, with one of them.",
-                        sequence=sequence.name,
-                        steps=", ".join(paid.mapped("name")),
+                        "Sequence %(sequence)s has several steps sent %(when)s "
+                        "(%(steps)s): keep one of them.",
+                        sequence=step.sequence_id.name,
+                        when=step._get_trigger_phrase(),
+                        steps=", ".join(twins.mapped("name")),
                     )
                 )
+
+    def _check_template_renders(self, template):
+        """Refuse, when it is saved, an email ``template`` the run of this
+        step could not render: rendered as the run does, on the latest
+        posted customer invoice of the step's company that the step could
+        be sent for. Without any, there is nothing to render it on yet."""
+        self.ensure_one()
+        # Module data loads before everything it renders is there; the
+        # other constraint of the step explains a template of another model.
+        if not self.env.registry.ready or template.model != "account.move":
+            return
+        sample = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    *self._get_template_sample_domain(),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if not sample:
+            return
+        rendered = (
+            self.env["account.dunning.mailer"].sudo()._render([sample], template.sudo())[sample.id]
+        )
+        if isinstance(rendered, Exception):
+            raise ValidationError(
+                _(
+                    "The email template %(template)s of step %(step)s cannot be rendered: "
+                    "%(error)s",
+                    template=template.display_name,
+                    step=self.display_name,
+                    error=self.env["account.dunning.event"]._get_failure_reason(rendered),
+                )
+            )
+
+    def _get_template_sample_domain(self):
+        """The invoices the step's template may be checked on when saved
+        (see ``_check_template_renders``): a payment plan's
+        step is only sent for invoices in a plan, which its template may
+        take for granted."""
+        self.ensure_one()
+        if self.trigger in ("plan_instalment", "plan_missed"):
+            return [("dunning_plan_id", "!=", False)]
+        return []
+
+    def _get_trigger_phrase(self):
+        """When the step is sent, as the end of a sentence."""
+        self.ensure_one()
+        if self.trigger == "paid":
+            return _("when paid")
+        if self.trigger == "plan_instalment":
+            return _("before each instalment of a payment plan")
+        if self.trigger == "plan_missed":
+            return _("after a missed instalment of a payment plan")
+        return _("on %(when)s", when=self.offset_label)
 
     @api.constrains("channel", "mail_template_id", "sms_template_id", "statement_template_id")
     def _check_channel_config(self):
@@ -285,7 +370,7 @@ class AccountDunningStep(models.Model):
     @api.constrains("mail_template_id")
     def _check_mail_template_renders(self):
         for step in self.filtered("mail_template_id"):
-            step.mail_template_id._check_dunning_rendering(step)
+            step._check_template_renders(step.mail_template_id)
 
     @api.constrains("channel", "trigger")
     def _check_variants_channel(self):
@@ -346,7 +431,9 @@ class AccountDunningStep(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         steps = super().create(vals_list)
-        steps.sequence_id._get_open_dunning_moves()._dunning_recompute_next()
+        # Only reminders move the invoices' next step.
+        reminders = steps.filtered_domain(REMINDER_STEP_DOMAIN)
+        reminders.sequence_id._get_open_dunning_moves()._dunning_recompute_next()
         return steps
 
     def write(self, vals):

@@ -182,7 +182,7 @@ class AccountDunningStepVariant(models.Model):
     @api.constrains("mail_template_id")
     def _check_mail_template_renders(self):
         for variant in self:
-            variant.mail_template_id._check_dunning_rendering(variant.step_id)
+            variant.step_id._check_template_renders(variant.mail_template_id)
 
     @api.constrains("step_id")
     def _check_step_channel(self):

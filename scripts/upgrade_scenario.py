@@ -66,6 +66,7 @@ CUSTOMERS = [
     ("theta", "Theta LLC", "en_US"),
     ("iota", "Iota BV", "en_US"),
     ("kappa", "Kappa Oy", "en_US"),
+    ("lambda", "Lambda AB", "en_US"),
 ]
 # The company's legal interest rate of 18.0.1.0.0, moved by the upgrade to
 # the table of legal rates.
@@ -325,6 +326,33 @@ def make_book(env):
     # after the upgrade: the sequence thanked before, its thank-you step
     # thanks once on D3.
     make_invoice(env, "k1", c["kappa"], D1 - timedelta(days=13), 1000)
+    # Lambda, in releases with payment plans: due D1-20, in a plan since D1
+    # with instalments on D3+3 and D3+33: no reminder, the notice of the
+    # first instalment on D3 (3 days before), by the step the migration of
+    # 18.0.1.7.0 gives the sequence.
+    if has_plans(env):
+        l1 = make_invoice(env, "l1", c["lambda"], D1 - timedelta(days=20), 1200)
+        plan = env["account.dunning.plan"].create(
+            {
+                "partner_id": c["lambda"].id,
+                "move_ids": [Command.set(l1.ids)],
+                "line_ids": [
+                    Command.create({"date": D3 + timedelta(days=3), "amount": 600}),
+                    Command.create({"date": D3 + timedelta(days=33), "amount": 600}),
+                ],
+            }
+        )
+        plan.action_confirm()
+        check(plan.state == "active", "Lambda's payment plan is active")
+
+
+def has_plans(env):
+    return "account.dunning.plan" in env
+
+
+def has_plans_since(release):
+    """Payment plans came with 18.0.1.3.0."""
+    return release >= "18.0.1.3.0"
 
 
 def events_by_invoice(env, day):
@@ -552,6 +580,10 @@ def check_d3(env, release, messages):
     }
     if before_instalments:
         expected["z1"] = {"Reminder 3: Phone Call"}
+    plans = bool(invoice_of(env, "l1"))
+    check(plans == has_plans_since(release), "Lambda's plan was made where plans exist")
+    if plans:
+        expected["l1"] = {"plan"}
     check(found == expected, f"the steps due and nothing else: {found} == {expected}")
     customers = {key for key, _name, _lang in CUSTOMERS}
     by_customer = {}
@@ -560,12 +592,14 @@ def check_d3(env, release, messages):
             key = recipient.split("@")[0]
             if key in customers:
                 by_customer.setdefault(key, []).append(message)
+    emailed = {"alpha": 1, "eta": 1, "theta": 1, "iota": 1, "kappa": 1}
+    if plans:
+        emailed["lambda"] = 1
     check(
-        {key: len(mails) for key, mails in by_customer.items()}
-        == {"alpha": 1, "eta": 1, "theta": 1, "iota": 1, "kappa": 1},
-        f"one email per customer due or to thank: {sorted(by_customer)}",
+        {key: len(mails) for key, mails in by_customer.items()} == emailed,
+        f"one email per customer due, to thank or in a plan: {sorted(by_customer)}",
     )
-    if len(by_customer) != 5:
+    if by_customer.keys() != emailed.keys():
         return
     alpha = body_of(by_customer["alpha"][0])
     check(
@@ -590,6 +624,15 @@ def check_d3(env, release, messages):
         "thank you for your payment" in by_customer["kappa"][0]["Subject"],
         "Kappa is thanked with the sequence's thank-you template",
     )
+    if plans:
+        event = env["account.dunning.event"].search(
+            [("move_id", "=", invoice_of(env, "l1").id), ("date", "=", D3)]
+        )
+        check(
+            "your next instalment" in by_customer["lambda"][0]["Subject"]
+            and event.step_id.trigger == "plan_instalment",
+            "Lambda gets the notice of its instalment, by the sequence's step",
+        )
 
 
 def body_of(message):

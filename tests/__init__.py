@@ -38,3 +38,4 @@ from . import test_architecture
 from . import test_thank_you_step
 from . import test_mailer
 from . import test_mailer_batch
+from . import test_plan_steps

@@ -13,8 +13,9 @@ TODAY = date(2026, 3, 10)
 
 
 class DunningCase(AccountTestInvoicingCommon):
-    """Invoices, customers and a four-step sequence, like the default one but
-    without PDF attachments so that most tests need no wkhtmltopdf run."""
+    """Invoices, customers and a four-step sequence with the steps of the
+    payment plans' messages, like the default one but without PDF
+    attachments so that most tests need no wkhtmltopdf run."""
 
     @classmethod
     def setUpClass(cls):
@@ -77,11 +78,13 @@ class DunningCase(AccountTestInvoicingCommon):
                             "channel": "phone",
                         }
                     ),
+                    # The payment plans' messages, as a new sequence has them.
+                    *cls.env["account.dunning.sequence"]._get_default_plan_steps(),
                 ],
             }
         )
         cls.step_notice, cls.step_reminder1, cls.step_reminder2, cls.step_call = (
-            cls.sequence.step_ids.sorted("offset_days")
+            cls.sequence.reminder_step_ids.sorted("offset_days")
         )
         cls.customer = cls.env["res.partner"].create(
             {

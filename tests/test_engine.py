@@ -331,7 +331,9 @@ class TestEngine(DunningCase):
         self.run_dunning()
         self.assertFalse(self.events(invoice), "J+1 was five days ago: stale")
         self.run_dunning(day(9))
-        self.assertEqual(self.events(invoice).step_id, strict.step_ids.sorted("offset_days")[2])
+        self.assertEqual(
+            self.events(invoice).step_id, strict.reminder_step_ids.sorted("offset_days")[2]
+        )
 
     def test_new_default_sequence_takes_open_invoices(self):
         invoice = self.create_invoice(due=day(-5))

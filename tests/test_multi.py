@@ -175,4 +175,6 @@ class TestGroupRights(DunningCase):
                 ]
             }
         )
-        self.assertEqual(sequence.step_count, 1)
+        # With the steps of the payment plans' messages a new sequence has.
+        self.assertEqual(sequence.step_count, 3)
+        self.assertEqual(sequence.reminder_step_ids.name, "Call")

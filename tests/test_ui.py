@@ -71,9 +71,9 @@ class TestDunningTour(HttpCase):
             timeout=180,
         )
         sequence = self.env["account.dunning.sequence"].search([("name", "=", "Tour Sequence")])
-        self.assertEqual(sequence.step_ids.mapped("offset_days"), [5])
+        self.assertEqual(sequence.reminder_step_ids.mapped("offset_days"), [5])
         self.assertEqual(
-            sequence.step_ids.mail_template_id,
+            sequence.reminder_step_ids.mail_template_id,
             self.env.ref("account_dunning.mail_template_dunning_reminder1"),
         )
 

@@ -126,7 +126,8 @@ class TestUpgradeHelpers(TransactionCase):
             "ALTER TABLE account_dunning_sequence ADD COLUMN thank_you_template_id int"
         )
         template = self.env.ref("account_dunning.mail_template_dunning_thank_you").copy()
-        Sequence = self.env["account.dunning.sequence"]
+        # Sequences as an earlier release made them: steps of their own only.
+        Sequence = self.env["account.dunning.sequence"].with_context(install_mode=True)
         thanking = Sequence.create({"name": "Thanking", "is_default": False})
         silent = Sequence.create({"name": "Silent", "is_default": False})
         self.env.cr.execute(
@@ -149,6 +150,44 @@ class TestUpgradeHelpers(TransactionCase):
         # Run again, nothing more.
         helpers.create_thank_you_steps(self.env, "Thank You")
         self.assertEqual(len(thanking.step_ids), 1)
+
+    def test_each_sequence_gets_the_steps_of_its_plans_messages(self):
+        Sequence = self.env["account.dunning.sequence"].with_context(install_mode=True)
+        bare = Sequence.create({"name": "Bare", "is_default": False})
+        custom = Sequence.create({"name": "Custom", "is_default": False})
+        own = self.env.ref("account_dunning.mail_template_dunning_plan_notice").copy()
+        mine = self.env["account.dunning.step"].create(
+            {
+                "sequence_id": custom.id,
+                "name": "My notice",
+                "trigger": "plan_instalment",
+                "mail_template_id": own.id,
+            }
+        )
+        for _run in range(2):  # idempotent
+            helpers.create_trigger_steps(
+                self.env,
+                "plan_instalment",
+                "Instalment Notice",
+                "account_dunning.mail_template_dunning_plan_notice",
+                "account_dunning.dunning_step_plan_notice",
+            )
+        step = bare._get_trigger_step("plan_instalment")
+        self.assertEqual(len(bare.step_ids), 1)
+        self.assertEqual(
+            step.mail_template_id,
+            self.env.ref("account_dunning.mail_template_dunning_plan_notice"),
+        )
+        self.assertEqual(step.name, "Instalment Notice")
+        self.assertEqual(
+            step.with_context(lang="fr_FR").name,
+            self.env.ref("account_dunning.dunning_step_plan_notice")
+            .with_context(lang="fr_FR")
+            .name,
+            "named as the shipped step",
+        )
+        self.assertNotEqual(step.with_context(lang="fr_FR").name, "Instalment Notice")
+        self.assertEqual(custom.step_ids, mine, "its own step is left")
 
     def test_no_thank_you_column_no_thank_you_step(self):
         before = self.env["account.dunning.step"].search_count([])
