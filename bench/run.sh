@@ -4,6 +4,9 @@
 #   bench/run.sh --customers 20000 --invoices 100000 --due-ratio 0.05
 # BENCH_WORKSPACE=1 also times the first page of the dunning workspace;
 # BENCH_KPI=1 adds a year of paid invoices and times the KPIs.
+# BENCH_FROM=<database> runs on a copy of a database generated before
+# (with --generate-only), e.g. to compare two versions of the code on one
+# book: pass --skip-generate too.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -17,8 +20,14 @@ WITHOUT_DEMO=all write_config "$CONF" "$DB"
 trap 'rm -rf "$ADDONS_DIR"' EXIT
 
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
-echo "Installing $MODULE in $DB..."
-odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
+if [ -n "${BENCH_FROM:-}" ]; then
+    echo "Copying $BENCH_FROM to $DB..."
+    createdb -T "$BENCH_FROM" "$DB"
+    odoo_bin -c "$CONF" -d "$DB" -u "$MODULE" --stop-after-init --log-level=warn
+else
+    echo "Installing $MODULE in $DB..."
+    odoo_bin -c "$CONF" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
+fi
 "$PYTHON" "$REPO_ROOT/bench/bench_dunning.py" --config "$CONF" --database "$DB" "$@"
 if [ "${BENCH_WORKSPACE:-}" = 1 ]; then
     "$PYTHON" "$REPO_ROOT/bench/bench_workspace.py" --config "$CONF" --database "$DB"

@@ -14,20 +14,38 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _dunning_write_step(self, vals):
-        """Write the last step done with ``vals``, remembering the due date
-        of the instalment it was done for (in one statement for all)."""
+        """Write the last step done with ``vals`` (the engine's own dunning
+        fields), remembering the due date of the instalment it was done for:
+        one UPDATE for all the invoices, as the ORM's write would store it,
+        and the fields computed from them recomputed as after that write.
+        The ORM's write of ``account.move`` runs the accounting's checks and
+        syncs, needless for these fields and the costliest part of moving
+        the invoices of a run to their step."""
         if not self:
             return
         moves = self.sudo()
-        moves.flush_recordset(["dunning_date_due", "dunning_step_date_due"])
+        fnames = ["dunning_step_date_due", *vals]
+        moves.flush_recordset(["dunning_date_due", *fnames])
+        moves.modified(fnames, before=True)
+        assignments = [
+            SQL(
+                "%s = %s",
+                SQL.identifier(fname),
+                moves._fields[fname].convert_to_column(value, moves),
+            )
+            for fname, value in vals.items()
+        ]
         self.env.cr.execute(
             SQL(
-                "UPDATE account_move SET dunning_step_date_due = dunning_date_due WHERE id IN %s",
+                "UPDATE account_move SET dunning_step_date_due = dunning_date_due, %s,"
+                " write_uid = %s, write_date = (now() at time zone 'UTC') WHERE id IN %s",
+                SQL(", ").join(assignments),
+                self.env.uid,
                 tuple(moves.ids),
             )
         )
-        moves.invalidate_recordset(["dunning_step_date_due"])
-        moves._dunning_write(vals)
+        moves.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        moves.modified(fnames)
 
     def _dunning_write(self, vals):
         """Write dunning state without touching accounting data."""

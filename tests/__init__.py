@@ -39,3 +39,4 @@ from . import test_thank_you_step
 from . import test_mailer
 from . import test_mailer_batch
 from . import test_plan_steps
+from . import test_batched_writes

@@ -132,6 +132,32 @@ class TestQueryCount(DunningCase):
         # Same count as with few: invoices not due are never loaded.
         self.run_with_not_due_invoices(40)
 
+    def queries_of_a_run_for_one_customer(self, invoices):
+        """The queries of a run reminding one customer of ``invoices``
+        invoices at the same step, in one email."""
+        partner = self.env["res.partner"].create(
+            {"name": f"Owes {invoices}", "email": f"owes{invoices}@example.com"}
+        )
+        moves = self.env["account.move"].concat(
+            *(self.create_invoice(partner=partner, due=day(-1)) for _index in range(invoices))
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        with freeze_time(TODAY):
+            self.env["account.dunning.run"]._cron_run_dunning()
+        count = self.env.cr.sql_log_count - start
+        events = self.events(moves)
+        self.assertEqual(len(events), invoices)
+        self.assertEqual(len(events.mail_id), 1, "one email for all")
+        return count
+
+    def test_a_customer_with_ten_invoices_costs_the_queries_of_one(self):
+        # The first run warms the caches of the registry.
+        self.queries_of_a_run_for_one_customer(2)
+        one = self.queries_of_a_run_for_one_customer(1)
+        self.assertEqual(self.queries_of_a_run_for_one_customer(10), one)
+
     def test_nothing_due_costs_a_fixed_number_of_queries(self):
         for offset in range(30):
             self.create_invoice(due=day(20 + offset))
