@@ -147,6 +147,8 @@ class AccountMove(models.Model):
         string="Paused Until",
         copy=False,
         tracking=True,
+        # Each run resumes the pauses that ended: few invoices among all.
+        index="btree_not_null",
         groups=DUNNING_GROUP,
         help="Dunning resumes by itself the day after this date.",
     )
@@ -940,9 +942,16 @@ class AccountMove(models.Model):
             else:
                 # Its plan's email or its thanks count as its message too.
                 reminded_today[2] = ("event_type", "in", MESSAGE_EVENT_TYPES)
-                not_reminded = [
-                    ("commercial_partner_id.dunning_event_ids", "not any", reminded_today)
-                ]
+                # The customers messaged today, from the events of the day:
+                # no scan of all the customers (an event's customer is
+                # required: NOT IN sees no NULL).
+                messaged = (
+                    self.env["account.dunning.event"]
+                    .sudo()
+                    ._search(reminded_today)
+                    .subselect(SQL.identifier("account_dunning_event", "partner_id"))
+                )
+                not_reminded = [("commercial_partner_id", "not in", messaged)]
             domains.append([("company_id", "=", company.id), *not_reminded])
         return expression.AND(
             [
