@@ -788,15 +788,23 @@ class AccountDunningRun(models.AbstractModel):
                             ],
                         ),
                         ("dunning_event_ids", "not any", [("event_type", "=", "thank_you")]),
+                        # Read from the day's events: no scan of all the
+                        # customers (an event's customer is required: NOT IN
+                        # sees no NULL).
                         (
-                            "commercial_partner_id.dunning_event_ids",
-                            "not any",
-                            [
-                                ("company_id", "=", company.id),
-                                ("date", "=", today),
-                                ("event_type", "in", MESSAGE_EVENT_TYPES),
-                                ("state", "in", ("sent", "queued")),
-                            ],
+                            "commercial_partner_id",
+                            "not in",
+                            self.env["account.dunning.event"]
+                            .sudo()
+                            ._search(
+                                [
+                                    ("company_id", "=", company.id),
+                                    ("date", "=", today),
+                                    ("event_type", "in", MESSAGE_EVENT_TYPES),
+                                    ("state", "in", ("sent", "queued")),
+                                ]
+                            )
+                            .subselect(SQL.identifier("account_dunning_event", "partner_id")),
                         ),
                     ],
                 ]
