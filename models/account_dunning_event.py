@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date, format_time
+from odoo.tools import SQL, format_date, format_time
 from odoo.tools.pdf import merge_pdf
 
 from .account_dunning_step import TRIGGER_EVENT_TYPES
@@ -456,15 +456,30 @@ class AccountDunningEvent(models.Model):
         """Ids of the customers of ``company`` who got a dunning message on
         ``today``: a reminder, a plan email or a thank-you."""
         groups = self.sudo()._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("date", "=", today),
-                ("event_type", "in", MESSAGE_EVENT_TYPES),
-                ("state", "in", ("sent", "queued")),
-            ],
-            ["partner_id"],
+            self._get_messaged_today_domain(company, today), ["partner_id"]
         )
         return {partner.id for (partner,) in groups}
+
+    @api.model
+    def _get_customers_messaged_today_sql(self, company, today):
+        """The same customers as ``_get_customers_messaged_today``, as a
+        subquery for a domain (an event's customer is required: NOT IN
+        sees no NULL)."""
+        return (
+            self.sudo()
+            ._search(self._get_messaged_today_domain(company, today))
+            .subselect(SQL.identifier(self._table, "partner_id"))
+        )
+
+    @api.model
+    def _get_messaged_today_domain(self, company, today):
+        """The events of the messages ``company`` sent on ``today``."""
+        return [
+            ("company_id", "=", company.id),
+            ("date", "=", today),
+            ("event_type", "in", MESSAGE_EVENT_TYPES),
+            ("state", "in", ("sent", "queued")),
+        ]
 
     @api.model
     def _get_reminder_history(self, moves, today):

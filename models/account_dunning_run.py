@@ -13,8 +13,6 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, config, format_date
 
-from .account_move import MESSAGE_EVENT_TYPES
-
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
@@ -789,22 +787,13 @@ class AccountDunningRun(models.AbstractModel):
                         ),
                         ("dunning_event_ids", "not any", [("event_type", "=", "thank_you")]),
                         # Read from the day's events: no scan of all the
-                        # customers (an event's customer is required: NOT IN
-                        # sees no NULL).
+                        # customers.
                         (
                             "commercial_partner_id",
                             "not in",
-                            self.env["account.dunning.event"]
-                            .sudo()
-                            ._search(
-                                [
-                                    ("company_id", "=", company.id),
-                                    ("date", "=", today),
-                                    ("event_type", "in", MESSAGE_EVENT_TYPES),
-                                    ("state", "in", ("sent", "queued")),
-                                ]
-                            )
-                            .subselect(SQL.identifier("account_dunning_event", "partner_id")),
+                            self.env["account.dunning.event"]._get_customers_messaged_today_sql(
+                                company, today
+                            ),
                         ),
                     ],
                 ]
