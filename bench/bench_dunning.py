@@ -10,6 +10,12 @@ each. It prints the wall time, the queries and their time, the peak memory,
 and the CPU time of the Odoo process per reminder email and per invoice
 reminded; ``--profile-sql N`` prints the N slowest statements.
 
+CPU time varies by up to 20 % from one run to the next on a shared machine.
+``BENCH_VALGRIND=1 bench/run.sh ...`` also counts the instructions the run
+executes, under valgrind's callgrind: the same count for the same code and
+book, whatever else the machine does (about 50 times slower: use a small
+book, e.g. ``--customers 400 --invoices 2000 --due-ratio 0.67``).
+
 Books of customers late on several invoices (the usual case):
 ``--customers 4000 --invoices 20000 --due-ratio 0.67 --one-step-per-customer``
 gives each customer 3 or 4 invoices due the same day at the same step (one
@@ -19,8 +25,10 @@ email each); without ``--one-step-per-customer`` they are at different steps.
 import argparse
 import contextlib
 import heapq
+import os
 import random
 import resource
+import subprocess
 import time
 from datetime import date, timedelta
 
@@ -132,7 +140,8 @@ def generate(env, args, today):
             # Before its next step: the step's date is still ahead.
             due_date = today - timedelta(days=step_offset) + timedelta(days=rng.randint(1, 6))
             last_step = steps[step_index - 1].id if step_index else None
-        rows.append((partner_id, due_date, last_step, rng.randint(100, 5000)))
+        # Amounts with cents, as on real invoices: no two alike by chance.
+        rows.append((partner_id, due_date, last_step, round(rng.uniform(100, 5000), 2)))
     cr.execute(
         SQL(
             """
@@ -215,6 +224,28 @@ def run_dunning(registry, today, batch_size):
 
 
 @contextlib.contextmanager
+def instruction_counter(out_file):
+    """Count the instructions executed in the block, under callgrind started
+    with instrumentation off (``bench/run.sh`` with ``BENCH_VALGRIND=1``,
+    which gives its output file); yield {"instructions": the count}, filled
+    on exit."""
+    counted = {"instructions": None}
+    if not out_file:
+        yield counted
+        return
+    pid = str(os.getpid())
+    subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+    try:
+        yield counted
+    finally:
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
+        with open(f"{out_file}.1", encoding="utf-8") as dump:
+            totals = next(line for line in dump if line.startswith("totals:"))
+        counted["instructions"] = int(totals.split()[1])
+
+
+@contextlib.contextmanager
 def sql_timer(top):
     """Time every statement the run executes; yield {"seconds": total time,
     "slowest": the ``top`` slowest [(seconds, statement)]}, filled on exit."""
@@ -260,7 +291,10 @@ def main():
 
         profiler = cProfile.Profile()
         profiler.enable()
-    with sql_timer(args.profile_sql) as sql_timing:
+    with (
+        instruction_counter(os.environ.get("BENCH_CALLGRIND_OUT")) as counted,
+        sql_timer(args.profile_sql) as sql_timing,
+    ):
         seconds, cpu, queries, calls = run_dunning(registry, today, args.batch_size)
     # The peak of the whole process, the generation of the book included
     # unless --skip-generate.
@@ -294,6 +328,13 @@ def main():
         f"{1000 * EMAIL_CPU_TARGET:.1f} ms per email, "
         f"{1000 * (cpu - mails * EMAIL_CPU_TARGET) / max(reminded, 1):.2f} ms per invoice reminded"
     )
+    if counted["instructions"]:
+        instructions = counted["instructions"]
+        print(
+            f"instructions of the run: {instructions / 1e9:.2f} G, "
+            f"{instructions / 1e6 / max(mails, 1):.1f} M per email, "
+            f"{instructions / 1e6 / max(reminded, 1):.1f} M per invoice reminded"
+        )
     print(
         f"throughput: {args.invoices / seconds:.0f} open invoices/s scanned, "
         f"{processed / seconds:.0f} due invoices/s processed"

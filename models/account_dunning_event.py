@@ -11,6 +11,7 @@ from odoo.tools.pdf import merge_pdf
 
 from .account_dunning_step import TRIGGER_EVENT_TYPES
 from .account_move import MESSAGE_EVENT_TYPES
+from .batch_insert import insert_records
 
 # What a failure note keeps of an error: its first lines, this long at most.
 FAILURE_REASON_LINES = 3
@@ -225,6 +226,15 @@ class AccountDunningEvent(models.Model):
     def create(self, vals_list):
         self._check_written_by_engine()
         return super().create(vals_list)
+
+    @api.model
+    def _create_engine_events(self, vals_list):
+        """Create the events of a run, whose values the engine built from
+        their invoices (``_prepare_event_vals``, ``_prepare_failure_vals``),
+        in one INSERT: an event per invoice reminded, where ``create`` cost
+        more per event than the reminder's share of its email."""
+        self._check_written_by_engine()
+        return insert_records(self, vals_list)
 
     def write(self, vals):
         self._check_written_by_engine()

@@ -21,6 +21,27 @@ LOOP_SUFFIXES = ("index", "value", "size", "first", "last", "odd", "even", "pari
 EMAIL_LAYOUT = "mail.mail_notification_layout_with_responsible_signature"
 
 
+def remember(function):
+    """``function``, its result kept for arguments of the same types and
+    values (a pure function of them)."""
+    results = {}
+
+    def remembered(*args, **kwargs):
+        key = (
+            tuple((type(arg), arg) for arg in args),
+            tuple((name, type(arg), arg) for name, arg in sorted(kwargs.items())),
+        )
+        try:
+            return results[key]
+        except KeyError:
+            results[key] = function(*args, **kwargs)
+            return results[key]
+        except TypeError:  # an argument that cannot be a key
+            return function(*args, **kwargs)
+
+    return remembered
+
+
 class AccountDunningMailer(models.AbstractModel):
     """The one way an email of the module leaves: a ``mail.template``
     rendered by ``mail.render.mixin`` in the customer's language, laid out
@@ -240,6 +261,7 @@ class AccountDunningMailer(models.AbstractModel):
             res_ids[:1],
             engine="qweb",
             add_context={
+                **self._prepare_batch_formatters(template),
                 "dunning_records": template.env[model].browse(res_ids),
                 "dunning_mark": Markup(mark),
             },
@@ -250,6 +272,16 @@ class AccountDunningMailer(models.AbstractModel):
         return template._render_template_postprocess(
             model, {res_id: Markup(body) for res_id, body in zip(res_ids, bodies, strict=True)}
         )
+
+    @api.model
+    def _prepare_batch_formatters(self, template):
+        """``format_date`` and ``format_amount`` of the template's rendering
+        context, each value formatted once per batch: the invoices of a
+        batch share their dates, and an invoice's amount due is its total
+        until a payment. Odoo looks the language up anew at each call,
+        which was most of the cost of an invoice's line."""
+        context = template._render_eval_context()
+        return {name: remember(context[name]) for name in ("format_date", "format_amount")}
 
     @api.model
     def _prepare_body_batch_source(self, source):

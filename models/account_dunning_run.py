@@ -628,7 +628,7 @@ class AccountDunningRun(models.AbstractModel):
     @api.model
     def _record_events(self, vals_list):
         """Create the events and move the invoices past the steps done."""
-        events = self.env["account.dunning.event"].sudo().create(vals_list)
+        events = self.env["account.dunning.event"].sudo()._create_engine_events(vals_list)
         events._apply_to_moves()
         return events
 

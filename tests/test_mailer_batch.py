@@ -7,7 +7,9 @@ record alone."""
 from datetime import timedelta
 
 from odoo.tests import freeze_time, tagged
+from odoo.tools import format_date
 
+from ..models.account_dunning_mailer import remember
 from .common import TODAY, DunningCase
 
 
@@ -77,3 +79,54 @@ class TestMailerBatch(DunningCase):
         self.assertIsInstance(rendered[failing.id], Exception)
         for invoice in self.invoices - failing:
             self.assertNotIsInstance(rendered[invoice.id], Exception)
+
+    def test_values_formatted_once_a_batch_are_still_each_records_own(self):
+        # The batch formats a value once (format_date, format_amount): same
+        # amount in two currencies, same date in two languages, each record
+        # still gets its own text.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        eur = self.setup_other_currency("EUR")
+        self.customer_c.lang = "fr_FR"
+        in_euros = self.create_invoice(due=day(-20), partner=self.customer_c, currency=eur)
+        invoices = self.invoices | in_euros
+        template = self.template_reminder1.copy(
+            {
+                "body_html": """
+                <p t-out="format_amount(1234.5, object.currency_id)"/>
+                <p t-out="format_date(object.invoice_date_due, lang_code=object.partner_id.lang)"/>
+                <p t-out="format_date(object.invoice_date_due, 'MMMM')"/>
+                """
+            }
+        )
+        with freeze_time(day(0)):
+            batch = self.Mailer._render_body_batch(template, invoices.ids)
+            alone = {
+                res_id: template._render_field("body_html", [res_id])[res_id]
+                for res_id in invoices.ids
+            }
+        self.assertEqual(
+            {res_id: str(body).strip() for res_id, body in batch.items()},
+            {res_id: str(body).strip() for res_id, body in alone.items()},
+        )
+        self.assertIn("€", batch[in_euros.id])
+        self.assertNotIn("€", batch[self.invoices[0].id])
+        due = self.invoices[0].invoice_date_due
+        self.assertEqual(in_euros.invoice_date_due, due)
+        self.assertIn(format_date(self.env, due, lang_code="en_US"), batch[self.invoices[0].id])
+        self.assertIn(format_date(self.env, due, lang_code="fr_FR"), batch[in_euros.id])
+        self.assertNotEqual(
+            format_date(self.env, due, lang_code="fr_FR"),
+            format_date(self.env, due, lang_code="en_US"),
+        )
+
+    def test_a_remembered_function_tells_values_of_other_types_apart(self):
+        calls = []
+        kinds = remember(lambda value=None: calls.append(value) or type(value).__name__)
+        self.assertEqual(
+            [kinds(1), kinds(1.0), kinds(True), kinds(1), kinds(value=1), kinds(value=1)],
+            ["int", "float", "bool", "int", "int", "int"],
+        )
+        self.assertEqual(calls, [1, 1.0, True, 1])
+        # A value that cannot be a key is not remembered, still computed.
+        self.assertEqual([kinds([1]), kinds([1])], ["list", "list"])
+        self.assertEqual(len(calls), 6)
