@@ -44,3 +44,4 @@ from . import mail_activity
 from . import account_dunning_ecb_rate
 from . import account_dunning_legal_rate
 from . import account_dunning_link
+from . import ir_qweb

@@ -255,8 +255,10 @@ class AccountDunningMailer(models.AbstractModel):
             return template._render_field("body_html", res_ids)
         mark = f"dunning-{uuid.uuid4().hex}"
         model = template.render_model
-        output = template._render_template(
-            self._prepare_body_batch_source(source),
+        batch_source = self._prepare_body_batch_source(source)
+        # Compiled once per source (see ir_qweb.py), not once per batch.
+        output = template.with_context(dunning_compiled_source=batch_source)._render_template(
+            batch_source,
             model,
             res_ids[:1],
             engine="qweb",

@@ -326,6 +326,15 @@ class AccountMove(models.Model):
             ["company_id", "dunning_next_date"],
             where="dunning_next_date IS NOT NULL",
         )
+        # Each call of the run looks for the overdue invoices with no step
+        # left (``_refresh_collection_statuses``): few, among all.
+        create_index(
+            self.env.cr,
+            "account_move_dunning_end_idx",
+            "account_move",
+            ["company_id", "dunning_date_due"],
+            where="dunning_status = 'on_track' AND dunning_next_step_id IS NULL",
+        )
         return res
 
     @api.depends(

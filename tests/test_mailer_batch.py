@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from odoo.tests import freeze_time, tagged
 from odoo.tools import format_date
+from odoo.tools.cache import STAT
 
 from ..models.account_dunning_mailer import remember
 from .common import TODAY, DunningCase
@@ -130,3 +131,25 @@ class TestMailerBatch(DunningCase):
         # A value that cannot be a key is not remembered, still computed.
         self.assertEqual([kinds([1]), kinds([1])], ["list", "list"])
         self.assertEqual(len(calls), 6)
+
+    def test_a_body_is_compiled_once_for_all_its_batches(self):
+        QWeb = self.env["ir.qweb"]
+        method = type(QWeb)._compile_dunning_source.__cache__.method
+        counter = STAT[(self.env.registry.db_name, "ir.qweb", method)]
+        template = self.template_reminder1
+        with freeze_time(day(0)):
+            first = self.Mailer._render_body_batch(template, self.invoices.ids)
+            compiled, served = counter.miss, counter.hit
+            second = self.Mailer._render_body_batch(template, self.invoices[1:].ids)
+            self.assertEqual(counter.miss, compiled, "compiled again")
+            self.assertEqual(counter.hit, served + 1)
+            self.assertEqual(second, {res_id: first[res_id] for res_id in self.invoices[1:].ids})
+            # A body changed is compiled anew, never served from the cache.
+            template.body_html = template.body_html.replace(
+                "Unless we are mistaken", "As far as we know"
+            )
+            third = self.assert_batch_renders_as_alone(template)
+        self.assertEqual(counter.miss, compiled + 1)
+        for invoice in self.invoices:
+            self.assertIn("As far as we know", third[invoice.id])
+            self.assertNotIn("As far as we know", first[invoice.id])
