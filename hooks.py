@@ -1,8 +1,5 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.tools import split_every
-
-INSTALL_CHUNK = 5000
 
 
 def post_init_hook(env):
@@ -15,12 +12,12 @@ def post_init_hook(env):
     companies._dunning_ensure_default_sequence()
     companies._dunning_ensure_default_responsible()
     Move = env["account.move"].sudo()
-    # By chunks, so that memory stays flat on databases with many open
-    # invoices.
-    for move_ids in split_every(INSTALL_CHUNK, Move._search_dunning_open_moves([]).ids):
-        Move.browse(move_ids)._dunning_sync_sequence()
-        env.flush_all()
-        env.invalidate_all()
+    # Once all the sequences and steps of the data files exist (they do not
+    # resync the book one by one during the install); by chunks, so that
+    # memory stays flat on databases with many open invoices.
+    for moves in Move._search_dunning_open_moves([])._dunning_chunks():
+        moves._dunning_sync_sequence()
+        moves._dunning_recompute_next()
     Move._dunning_init_status()
     # The dunning columns were just filled on every open invoice: let the
     # planner know them before the first run.

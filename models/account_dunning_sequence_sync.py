@@ -50,12 +50,25 @@ class AccountDunningSequence(models.Model):
 
     @api.model
     def _sync_company_invoices(self, companies):
-        """Put the open invoices of these companies in their current sequence."""
-        if not companies:
+        """Put the open invoices of these companies in their current sequence,
+        by chunks."""
+        if not companies or self._is_installing_module():
             return
         moves = (
             self.env["account.move"]
             .sudo()
             ._search_dunning_open_moves([("company_id", "in", companies.ids)])
         )
-        moves._dunning_sync_sequence()
+        for chunk in moves._dunning_chunks():
+            chunk._dunning_sync_sequence()
+
+    @api.model
+    def _is_installing_module(self):
+        """Whether the module is being installed: its sequences and steps
+        come from its data files, and its post-init hook then puts every
+        open invoice in its sequence once, by chunks. Resyncing the whole
+        book for each record created was most of the install, and did not
+        fit in memory on a million open invoices."""
+        return self.env.context.get("install_module") == "account_dunning" and (
+            self.env["ir.module.module"].sudo()._get("account_dunning").state == "to install"
+        )

@@ -433,7 +433,8 @@ class AccountDunningStep(models.Model):
         steps = super().create(vals_list)
         # Only reminders move the invoices' next step.
         reminders = steps.filtered_domain(REMINDER_STEP_DOMAIN)
-        reminders.sequence_id._get_open_dunning_moves()._dunning_recompute_next()
+        if not self.env["account.dunning.sequence"]._is_installing_module():
+            reminders.sequence_id._get_open_dunning_moves()._dunning_recompute_next()
         return steps
 
     def write(self, vals):

@@ -1,9 +1,9 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
-from .account_move import ENGINE_WRITE_CONTEXT
+from .account_move import ENGINE_WRITE_CONTEXT, RECOMPUTE_CHUNK
 
 
 class AccountMove(models.Model):
@@ -73,15 +73,28 @@ class AccountMove(models.Model):
     def _dunning_recompute_status(self):
         """Recompute the collection status, after a change the ORM cannot
         see: the date."""
-        moves = self.sudo()
-        for fname in ("dunning_status", "dunning_status_until"):
-            self.env.add_to_compute(moves._fields[fname], moves)
-        moves._recompute_recordset(["dunning_status", "dunning_status_until"])
+        self._dunning_recompute(["dunning_status", "dunning_status_until"])
 
     def _dunning_recompute_next(self):
         """Recompute the next step after a change the ORM cannot see, such as
         steps edited or the grace window changed."""
+        self._dunning_recompute(["dunning_next_step_id", "dunning_next_date"])
+
+    def _dunning_recompute(self, fnames):
+        """Recompute the stored fields ``fnames`` of these invoices, by
+        chunks stored and dropped from memory one after the other when they
+        are many: a step edited on a book of a million open invoices."""
         moves = self.sudo()
-        for fname in ("dunning_next_step_id", "dunning_next_date"):
-            self.env.add_to_compute(moves._fields[fname], moves)
-        moves._recompute_recordset(["dunning_next_step_id", "dunning_next_date"])
+        for chunk in moves._dunning_chunks():
+            for fname in fnames:
+                self.env.add_to_compute(moves._fields[fname], chunk)
+            chunk._recompute_recordset(fnames)
+
+    def _dunning_chunks(self, size=RECOMPUTE_CHUNK):
+        """These invoices, ``size`` at a time; between two chunks, what was
+        computed or written is stored and the cache emptied."""
+        for index, ids in enumerate(split_every(size, self.ids)):
+            if index:
+                self.env.flush_all()
+                self.env.invalidate_all()
+            yield self.browse(ids)

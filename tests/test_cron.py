@@ -110,6 +110,74 @@ class TestCron(DunningCase):
         self.run_dunning(day(10))
         self.assertEqual(self.events(old).step_id, self.step_call)
 
+    def installing(self):
+        """The environment of the module's own install: its data files."""
+        self.env["ir.module.module"].sudo()._get("account_dunning").state = "to install"
+        return self.env(context=dict(self.env.context, install_module="account_dunning"))
+
+    def test_the_modules_own_install_leaves_the_book_to_its_post_init_hook(self):
+        # The data files' sequences and steps do not resync the whole book one
+        # record at a time (a million invoices did not fit in memory): the
+        # post-init hook does, once, by chunks.
+        invoice = self.create_invoice(due=day(20))
+        self.assertEqual(invoice.dunning_next_step_id, self.step_notice)
+        installing = self.installing()
+        early = installing["account.dunning.step"].create(
+            {
+                "name": "Early notice",
+                "sequence_id": self.sequence.id,
+                "offset_days": -10,
+                "channel": "email",
+                "mail_template_id": self.template_notice.id,
+            }
+        )
+        self.assertEqual(invoice.dunning_next_step_id, self.step_notice, "left to the hook")
+        invoice.sudo().write({"dunning_sequence_id": False, "dunning_step_id": False})
+        installing["account.dunning.sequence"]._sync_company_invoices(self.company)
+        self.assertFalse(invoice.dunning_sequence_id, "left to the post-init hook")
+        with freeze_time(TODAY):
+            post_init_hook(self.env)
+        self.assertEqual(invoice.dunning_sequence_id, self.sequence)
+        self.assertEqual(invoice.dunning_next_step_id, early)
+        self.assertEqual(invoice.dunning_next_date, day(10))
+
+    def test_once_installed_the_book_is_resynced_at_once(self):
+        invoice = self.create_invoice(due=day(20))
+        installing = self.installing()
+        self.env["ir.module.module"].sudo()._get("account_dunning").state = "installed"
+        early = installing["account.dunning.step"].create(
+            {
+                "name": "Early notice",
+                "sequence_id": self.sequence.id,
+                "offset_days": -10,
+                "channel": "email",
+                "mail_template_id": self.template_notice.id,
+            }
+        )
+        self.assertEqual(invoice.dunning_next_step_id, early, "another module's data")
+        invoice.sudo().write({"dunning_sequence_id": False, "dunning_step_id": False})
+        installing["account.dunning.sequence"]._sync_company_invoices(self.company)
+        self.assertEqual(invoice.dunning_sequence_id, self.sequence)
+
+    def test_a_book_recomputed_by_chunks_is_stored_chunk_after_chunk(self):
+        invoices = self.env["account.move"].concat(
+            *(self.create_invoice(due=day(20 + index)) for index in range(5))
+        )
+        self.env.flush_all()
+        sizes = []
+        for chunk in invoices._dunning_chunks(size=2):
+            if sizes:
+                self.assertFalse(self.env.cache.contains(invoices[0], invoices._fields["name"]))
+                self.env.cr.execute(
+                    "SELECT COUNT(*) FROM account_move WHERE id IN %s AND ref = 'Chunked'",
+                    [tuple(invoices.ids)],
+                )
+                self.assertEqual(self.env.cr.fetchone()[0], sum(sizes), "stored before the next")
+            chunk.sudo().write({"ref": "Chunked"})
+            sizes.append(len(chunk))
+        self.assertEqual(sizes, [2, 2, 1])
+        self.assertEqual(invoices.mapped("ref"), ["Chunked"] * 5)
+
 
 @tagged("post_install", "-at_install", "is_query_count")
 class TestQueryCount(DunningCase):
