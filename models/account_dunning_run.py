@@ -798,7 +798,8 @@ class AccountDunningRun(models.AbstractModel):
                     ],
                 ]
             ),
-            order="commercial_partner_id, invoice_date_due, id",
+            # By the customer's id: no join of the customers to sort them by name.
+            order="commercial_partner_id.id, invoice_date_due, id",
         )
         alias = SQL.identifier(query.table)
         self.env.flush_all()

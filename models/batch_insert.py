@@ -1,7 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.models import LOG_ACCESS_COLUMNS
-from odoo.tools import SQL
+from odoo.models import INSERT_BATCH_SIZE, LOG_ACCESS_COLUMNS
+from odoo.tools import SQL, split_every
 
 
 def insert_records(model, vals_list):
@@ -44,20 +44,25 @@ def insert_records(model, vals_list):
                 for fname in columns
             )
         )
-    model.env.cr.execute(
-        SQL(
-            "INSERT INTO %s (%s) VALUES %s RETURNING id",
-            SQL.identifier(model._table),
-            SQL(", ").join(map(SQL.identifier, columns)),
-            SQL(", ").join(SQL("(%s)", row) for row in rows),
+    ids = []
+    # Statements of at most as many rows as the ORM inserts at once: each
+    # one short, its indexes updated in steps.
+    for batch in split_every(INSERT_BATCH_SIZE, rows):
+        model.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(model._table),
+                SQL(", ").join(map(SQL.identifier, columns)),
+                SQL(", ").join(SQL("(%s)", row) for row in batch),
+            )
         )
-    )
-    records = model.browse([row[0] for row in model.env.cr.fetchall()])
+        ids.extend(row[0] for row in model.env.cr.fetchall())
+    records = model.browse(ids)
     for field in fields:
         inverses = model.pool.field_inverses[field]
         if field.type == "many2one" and inverses:
-            ids = {vals[field.name] for vals in vals_list if vals.get(field.name)}
-            model.env[field.comodel_name].browse(ids).invalidate_recordset(
+            targets = {vals[field.name] for vals in vals_list if vals.get(field.name)}
+            model.env[field.comodel_name].browse(targets).invalidate_recordset(
                 [inverse.name for inverse in inverses]
             )
     with model.env.protecting(fields, records):

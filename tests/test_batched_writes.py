@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import datetime, timedelta
 
+from odoo.models import INSERT_BATCH_SIZE
 from odoo.tests import freeze_time, tagged
 
 from ..models.batch_insert import insert_records
@@ -122,3 +123,18 @@ class TestBatchedWrites(DunningCase):
             events.mapped("sent_at"), [datetime(2020, 1, 1, 8, 0), datetime(2026, 3, 4, 10, 30)]
         )
         self.assertEqual(events.mapped("state"), ["failed", "sent"])
+
+    def test_more_records_than_one_statement_takes_keep_their_order(self):
+        invoice = self.twins()[0]
+        Event = self.env["account.dunning.event"].sudo()
+        vals_list = [
+            Event._prepare_event_vals(invoice, self.step_reminder1, "sent", TODAY, note=str(index))
+            for index in range(INSERT_BATCH_SIZE + 3)
+        ]
+        events = insert_records(Event, vals_list)
+        self.assertEqual(len(set(events.ids)), INSERT_BATCH_SIZE + 3)
+        events.invalidate_recordset()
+        self.assertEqual(
+            events.mapped("note"), [str(index) for index in range(INSERT_BATCH_SIZE + 3)]
+        )
+        self.assertEqual(invoice.dunning_event_ids, events)
