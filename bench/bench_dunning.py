@@ -82,6 +82,30 @@ def parse_args():
     return parser.parse_args()
 
 
+def insert_customers(cr, count):
+    """Insert ``count`` companies, each its own commercial partner, with an
+    email address; return their ids."""
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO res_partner (name, complete_name, email, is_company, active, autopost_bills,
+                                     type, lang, company_id, create_date, write_date)
+            SELECT 'Bench customer ' || n, 'Bench customer ' || n,
+                   'customer' || n || '@bench.example.com', TRUE, TRUE, 'ask',
+                   'contact', 'en_US', NULL, now(), now()
+              FROM generate_series(1, %s) n
+         RETURNING id
+            """,
+            count,
+        )
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL"
+    )
+    return partner_ids
+
+
 def generate(env, args, today):
     """Insert customers and open invoices spread over every stage.
 
@@ -102,24 +126,7 @@ def generate(env, args, today):
     journal = env["account.journal"].search(
         [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
     )
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO res_partner (name, complete_name, email, is_company, active, autopost_bills,
-                                     type, lang, company_id, create_date, write_date)
-            SELECT 'Bench customer ' || n, 'Bench customer ' || n,
-                   'customer' || n || '@bench.example.com', TRUE, TRUE, 'ask',
-                   'contact', 'en_US', NULL, now(), now()
-              FROM generate_series(1, %s) n
-         RETURNING id
-            """,
-            args.customers,
-        )
-    )
-    partner_ids = [row[0] for row in cr.fetchall()]
-    cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL"
-    )
+    partner_ids = insert_customers(cr, args.customers)
     rows = []
     due_count = int(args.invoices * args.due_ratio)
     email_steps = [index for index, step in enumerate(steps) if step.channel == "email"]

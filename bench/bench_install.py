@@ -13,6 +13,8 @@ import random
 import time
 from datetime import date, timedelta
 
+from bench_dunning import insert_customers
+
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -36,24 +38,7 @@ def generate(env, args, today):
     journal = env["account.journal"].search(
         [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
     )
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO res_partner (name, complete_name, email, is_company, active, autopost_bills,
-                                     type, lang, company_id, create_date, write_date)
-            SELECT 'Bench customer ' || n, 'Bench customer ' || n,
-                   'customer' || n || '@bench.example.com', TRUE, TRUE, 'ask',
-                   'contact', 'en_US', NULL, now(), now()
-              FROM generate_series(1, %s) n
-         RETURNING id
-            """,
-            args.customers,
-        )
-    )
-    partner_ids = [row[0] for row in cr.fetchall()]
-    cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL"
-    )
+    partner_ids = insert_customers(cr, args.customers)
     partners = [partner_ids[index % len(partner_ids)] for index in range(args.invoices)]
     dues = [today + timedelta(days=rng.randint(-120, 30)) for _index in range(args.invoices)]
     amounts = [round(rng.uniform(100, 5000), 2) for _index in range(args.invoices)]

@@ -15,7 +15,6 @@ from odoo.tools.sql import column_exists, create_column, create_index
 _logger = logging.getLogger(__name__)
 
 DUNNING_GROUP = "account_dunning.group_account_dunning_user"
-# Invoices whose collection status is filled at once at install.
 # Invoices recomputed or resynced at a time on a whole book (install, a step
 # edited, a sequence made default): memory stays flat on millions of them.
 RECOMPUTE_CHUNK = 5000

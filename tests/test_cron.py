@@ -115,14 +115,9 @@ class TestCron(DunningCase):
         self.env["ir.module.module"].sudo()._get("account_dunning").state = "to install"
         return self.env(context=dict(self.env.context, install_module="account_dunning"))
 
-    def test_the_modules_own_install_leaves_the_book_to_its_post_init_hook(self):
-        # The data files' sequences and steps do not resync the whole book one
-        # record at a time (a million invoices did not fit in memory): the
-        # post-init hook does, once, by chunks.
-        invoice = self.create_invoice(due=day(20))
-        self.assertEqual(invoice.dunning_next_step_id, self.step_notice)
-        installing = self.installing()
-        early = installing["account.dunning.step"].create(
+    def create_early_notice(self, env):
+        """A reminder step 10 days before the due date, created in ``env``."""
+        return env["account.dunning.step"].create(
             {
                 "name": "Early notice",
                 "sequence_id": self.sequence.id,
@@ -131,6 +126,15 @@ class TestCron(DunningCase):
                 "mail_template_id": self.template_notice.id,
             }
         )
+
+    def test_the_modules_own_install_leaves_the_book_to_its_post_init_hook(self):
+        # The data files' sequences and steps do not resync the whole book one
+        # record at a time (a million invoices did not fit in memory): the
+        # post-init hook does, once, by chunks.
+        invoice = self.create_invoice(due=day(20))
+        self.assertEqual(invoice.dunning_next_step_id, self.step_notice)
+        installing = self.installing()
+        early = self.create_early_notice(installing)
         self.assertEqual(invoice.dunning_next_step_id, self.step_notice, "left to the hook")
         invoice.sudo().write({"dunning_sequence_id": False, "dunning_step_id": False})
         installing["account.dunning.sequence"]._sync_company_invoices(self.company)
@@ -145,15 +149,7 @@ class TestCron(DunningCase):
         invoice = self.create_invoice(due=day(20))
         installing = self.installing()
         self.env["ir.module.module"].sudo()._get("account_dunning").state = "installed"
-        early = installing["account.dunning.step"].create(
-            {
-                "name": "Early notice",
-                "sequence_id": self.sequence.id,
-                "offset_days": -10,
-                "channel": "email",
-                "mail_template_id": self.template_notice.id,
-            }
-        )
+        early = self.create_early_notice(installing)
         self.assertEqual(invoice.dunning_next_step_id, early, "another module's data")
         invoice.sudo().write({"dunning_sequence_id": False, "dunning_step_id": False})
         installing["account.dunning.sequence"]._sync_company_invoices(self.company)
