@@ -4,7 +4,7 @@
     "name": "Account Dunning",
     "summary": "Automatic customer payment reminders (relances d'impayés), "
     "from the friendly notice before the due date to the phone call",
-    "version": "18.0.1.9.0",
+    "version": "18.0.1.10.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-dunning/account_dunning",
     "author": "Account Dunning Developers",

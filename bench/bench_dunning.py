@@ -50,7 +50,7 @@ def parse_args():
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--invoices", type=int, default=100000)
     parser.add_argument("--due-ratio", type=float, default=0.05)
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--one-step-per-customer",
@@ -77,7 +77,8 @@ def parse_args():
         "--profile-sql",
         type=int,
         default=0,
-        help="print the N slowest SQL statements of the run, each with its time",
+        help="print the N slowest SQL statements of the run, each with its time, and the N"
+        " kinds of statement that took the longest in all",
     )
     return parser.parse_args()
 
@@ -255,9 +256,11 @@ def instruction_counter(out_file):
 @contextlib.contextmanager
 def sql_timer(top):
     """Time every statement the run executes; yield {"seconds": total time,
-    "slowest": the ``top`` slowest [(seconds, statement)]}, filled on exit."""
-    timing = {"seconds": 0.0, "slowest": []}
+    "slowest": the ``top`` slowest [(seconds, statement)], "kinds": {the
+    first words of a statement: [count, seconds]}}, filled on exit."""
+    timing = {"seconds": 0.0, "slowest": [], "kinds": {}}
     slowest = timing["slowest"]
+    kinds = timing["kinds"]
     execute = odoo.sql_db.Cursor.execute
 
     def timed_execute(cursor, query, params=None, log_exceptions=True):
@@ -267,9 +270,13 @@ def sql_timer(top):
         finally:
             elapsed = time.perf_counter() - started
             timing["seconds"] += elapsed
-            if top and (len(slowest) < top or elapsed > slowest[0][0]):
-                text = query.code if isinstance(query, SQL) else str(query)
-                heapq.heappush(slowest, (elapsed, " ".join(text.split())[:300]))
+            if top:
+                text = " ".join((query.code if isinstance(query, SQL) else str(query)).split())
+                kind = kinds.setdefault(text[:80], [0, 0.0])
+                kind[0] += 1
+                kind[1] += elapsed
+                if len(slowest) < top or elapsed > slowest[0][0]:
+                    heapq.heappush(slowest, (elapsed, text[:300]))
                 if len(slowest) > top:
                     heapq.heappop(slowest)
 
@@ -310,6 +317,10 @@ def main():
         print(f"The {len(sql_timing['slowest'])} slowest SQL statements of the run:")
         for elapsed, text in sql_timing["slowest"]:
             print(f"{1000 * elapsed:9.1f} ms  {text}")
+        costliest = sorted(sql_timing["kinds"].items(), key=lambda item: -item[1][1])
+        print(f"The {args.profile_sql} costliest kinds of statement (their first words):")
+        for text, (count, elapsed) in costliest[: args.profile_sql]:
+            print(f"{elapsed:8.1f} s {count:7d}x  {text}")
     if args.profile:
         profiler.disable()
         if args.profile_file:

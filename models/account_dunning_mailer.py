@@ -6,10 +6,11 @@ import uuid
 from lxml import html
 from markupsafe import Markup
 
-from odoo import _, api, models
-from odoo.tools import SQL
+from odoo import Command, _, api, fields, models
 
-from .html_batch import create_with_html
+from odoo.addons.mail.models.mail_message import _image_dataurl
+
+from .batch_insert import insert_records
 
 _logger = logging.getLogger(__name__)
 
@@ -325,22 +326,13 @@ class AccountDunningMailer(models.AbstractModel):
     @api.model
     def _ensure_portal_tokens(self, moves):
         """Give the invoices without one the access token of their payment
-        link, in one query: the portal would write each invoice on its own
-        while the templates render."""
+        link, all stored in one UPDATE when the ORM flushes: the portal
+        would write each invoice on its own while the templates render."""
         missing = moves.filtered(lambda move: not move.access_token)
-        if not missing:
-            return
-        self.env.flush_all()
-        values = SQL(",").join(SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in missing)
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move m SET access_token = v.token"
-                " FROM (VALUES %s) AS v(id, token)"
-                " WHERE m.id = v.id AND m.access_token IS NULL",
-                values,
+        if missing:
+            missing.sudo()._dunning_set_values(
+                {"access_token": [str(uuid.uuid4()) for _move in missing]}
             )
-        )
-        missing.invalidate_recordset(["access_token"])
 
     @api.model
     def _render_layout(self, message, body, msg_vals, partner, company, lang):
@@ -543,29 +535,25 @@ class AccountDunningMailer(models.AbstractModel):
         ]
         messages = self._create_messages(msg_vals_list)
         references = self._get_references(messages)
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .create(
-                [
-                    self._prepare_mail_vals(
-                        message,
-                        # No tracking on these messages: no search for it.
-                        dict(msg_vals, tracking_value_ids=[]),
-                        partner,
-                        moves,
-                        recipients,
-                        values,
-                        template,
-                        references[message],
-                    )
-                    for message, msg_vals, (partner, moves, recipients, values) in zip(
-                        messages, msg_vals_list, to_send, strict=True
-                    )
-                ]
-            )
+        mails = self._create_mails(
+            [
+                self._prepare_mail_vals(
+                    message,
+                    # No tracking on these messages: no search for it.
+                    dict(msg_vals, tracking_value_ids=[]),
+                    partner,
+                    moves,
+                    recipients,
+                    values,
+                    template,
+                    references[message],
+                )
+                for message, msg_vals, (partner, moves, recipients, values) in zip(
+                    messages, msg_vals_list, to_send, strict=True
+                )
+            ]
         )
-        self.env["mail.notification"].sudo().create(
+        self._create_notifications(
             [
                 vals
                 for message, mail, (_p, _m, recipients, _v) in zip(
@@ -591,28 +579,118 @@ class AccountDunningMailer(models.AbstractModel):
     @api.model
     def _create_messages(self, vals_list, sanitize=True):
         """Create ``mail.message`` records from the values ``message_post``
-        would use, in one batch (see ``create_with_html``).
+        would use, in one batch, stored as ``mail.message``'s ``create``
+        stores them (``_prepare_message_insert_vals``) but inserted in SQL:
+        per message, the ORM's create (which adds it to the messages of
+        every model with a chatter, and sanitizes its body twice) cost more
+        than the rest of its email. A body with an embedded image, which
+        ``create`` turns into an attachment, goes through ``create``.
 
         :param sanitize: False for bodies of escaped text only, built here
         """
-        return create_with_html(
-            self.env["mail.message"].sudo(), vals_list, "body", sanitize=sanitize
+        Message = self.env["mail.message"].sudo()
+        if any(_image_dataurl.search(vals.get("body") or "") for vals in vals_list):
+            return Message.create(vals_list)
+        messages = insert_records(
+            Message,
+            [self._prepare_message_insert_vals(vals) for vals in vals_list],
+            raw=() if sanitize else ("body",),
         )
+        documents = {}
+        for vals in vals_list:
+            if Message.is_thread_message(vals):
+                documents.setdefault(vals["model"], set()).add(vals["res_id"])
+        for model, res_ids in documents.items():
+            # What ``_invalidate_documents`` reads again after ``create``.
+            self.env[model].browse(res_ids).invalidate_recordset(
+                ["message_ids", "message_needaction", "message_needaction_counter"]
+            )
+        return messages
+
+    @api.model
+    def _create_mails(self, vals_list):
+        """Create the ``mail.mail`` of messages created before, from the
+        values ``_notify_thread_by_email`` gives ``create``: inserted as
+        ``mail.mail``'s ``create`` stores them, or by ``create`` when they
+        also change their message (a subject for a message with none) or
+        their recipients otherwise than by adding them."""
+        Mail = self.env["mail.mail"].sudo()
+        if any(
+            Mail._fields[fname].inherited
+            or (fname == "recipient_ids" and any(cmd[0] != Command.LINK for cmd in value or []))
+            for vals in vals_list
+            for fname, value in vals.items()
+        ):
+            return Mail.create(vals_list)
+        return insert_records(Mail, [self._prepare_mail_insert_vals(vals) for vals in vals_list])
+
+    @api.model
+    def _prepare_mail_insert_vals(self, vals):
+        """The values ``mail.mail``'s ``create`` stores for ``vals``: a
+        notification of its message, to send now, to its recipients."""
+        vals = dict(vals)
+        vals.setdefault("is_notification", bool(vals.get("mail_message_id")))
+        scheduled = vals.get("scheduled_date")
+        if scheduled:
+            scheduled = self.env["mail.mail"]._parse_scheduled_datetime(scheduled)
+        vals["scheduled_date"] = scheduled.replace(tzinfo=None) if scheduled else False
+        links = vals.pop("recipient_ids", None) or []
+        vals["recipient_ids"] = [Command.set([link[1] for link in links])]
+        return vals
+
+    @api.model
+    def _create_notifications(self, vals_list):
+        """Create the ``mail.notification`` of the recipients of emails
+        sent by the module, inserted as its ``create`` stores them."""
+        now = fields.Datetime.now()
+        return insert_records(
+            self.env["mail.notification"].sudo(),
+            [dict(vals, read_date=now) if vals.get("is_read") else vals for vals in vals_list],
+        )
+
+    @api.model
+    def _prepare_message_insert_vals(self, vals):
+        """The values ``mail.message``'s ``create`` stores for ``vals``: its
+        Message-Id and, if not given, its sender, reply-to and record name."""
+        Message = self.env["mail.message"]
+        vals = dict(vals)
+        if "email_from" not in vals:
+            vals["email_from"] = self.env["mail.thread"]._message_compute_author(
+                vals.get("author_id"), email_from=None, raise_on_email=False
+            )[1]
+        if not vals.get("message_id"):
+            vals["message_id"] = Message._get_message_id(vals)
+        if "reply_to" not in vals:
+            vals["reply_to"] = Message._get_reply_to(vals)
+        if "record_name" not in vals:
+            vals["record_name"] = Message._get_record_name(vals)
+        return vals
 
     @api.model
     def _hook_subscribe_responsibles(self, to_send):
         """Replies to an email land on the customer's chatter, where the
         email is: make the customer's dunning responsible a follower of
-        it, once."""
+        it, once, with the subtypes ``_message_subscribe`` gives (decided by
+        ``_add_default_followers``, which skips those already following),
+        the followers of a batch inserted at once."""
         partners_by_responsible = {}
         for partner, moves, _recipients, _values in to_send:
             responsible = moves[:1]._get_dunning_responsible()
             if responsible and not responsible._is_public():
                 partners_by_responsible.setdefault(responsible, self.env["res.partner"])
                 partners_by_responsible[responsible] |= partner
+        Followers = self.env["mail.followers"].sudo().with_context(default_partner_id=False)
+        vals_list = []
         for responsible, partners in partners_by_responsible.items():
-            # Those already following are skipped in SQL by the followers' insert.
-            partners.sudo()._message_subscribe(partner_ids=responsible.partner_id.ids)
+            new, _updates = Followers._add_default_followers(
+                "res.partner", partners.ids, responsible.partner_id.ids
+            )
+            vals_list.extend(
+                dict(values, res_id=res_id)
+                for res_id, values_list in new.items()
+                for values in values_list
+            )
+        insert_records(Followers, vals_list)._invalidate_documents(vals_list)
 
     # Invoice PDFs -------------------------------------------------------
 

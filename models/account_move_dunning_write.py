@@ -1,7 +1,7 @@
 # Copyright 2026 Account Dunning Developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
-from odoo.tools import SQL, split_every
+from odoo.tools import split_every
 
 from .account_move import ENGINE_WRITE_CONTEXT, RECOMPUTE_CHUNK
 
@@ -15,37 +15,36 @@ class AccountMove(models.Model):
 
     def _dunning_write_step(self, vals):
         """Write the last step done with ``vals`` (the engine's own dunning
-        fields), remembering the due date of the instalment it was done for:
-        one UPDATE for all the invoices, as the ORM's write would store it,
-        and the fields computed from them recomputed as after that write.
-        The ORM's write of ``account.move`` runs the accounting's checks and
-        syncs, needless for these fields and the costliest part of moving
-        the invoices of a run to their step."""
+        fields), remembering the due date of the instalment it was done for,
+        as the ORM's write stores it: the values put in the cache, to store,
+        and the fields computed from them marked to recompute. The ORM then
+        stores them with the fields recomputed from them in one UPDATE for
+        all the invoices: each row written once, its indexes updated once
+        (an UPDATE of the step, then one of the recomputed fields, wrote
+        each row twice). The ORM's write of ``account.move`` runs the
+        accounting's checks and syncs, needless for these fields and the
+        costliest part of moving the invoices of a run to their step."""
         if not self:
             return
         moves = self.sudo()
-        fnames = ["dunning_step_date_due", *vals]
-        moves.flush_recordset(["dunning_date_due", *fnames])
-        moves.modified(fnames, before=True)
-        assignments = [
-            SQL(
-                "%s = %s",
-                SQL.identifier(fname),
-                moves._fields[fname].convert_to_column(value, moves),
+        step_dates = moves.mapped("dunning_date_due")
+        moves._dunning_set_values({**vals, "dunning_step_date_due": step_dates})
+
+    def _dunning_set_values(self, vals):
+        """Set ``vals`` ({field name: one value for all, or a list of one
+        value per record}) as the ORM's write sets them, without its checks:
+        in the cache, to store at the next flush, with write_uid and
+        write_date, the fields depending on them marked to recompute."""
+        fnames = [*vals, "write_uid", "write_date"]
+        self.modified(vals, before=True)
+        vals = dict(vals, write_uid=self.env.uid, write_date=self.env.cr.now())
+        for fname, value in vals.items():
+            field = self._fields[fname]
+            values = value if isinstance(value, list) else [value] * len(self)
+            self.env.cache.update(
+                self, field, [field.convert_to_cache(value, self) for value in values], dirty=True
             )
-            for fname, value in vals.items()
-        ]
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move SET dunning_step_date_due = dunning_date_due, %s,"
-                " write_uid = %s, write_date = (now() at time zone 'UTC') WHERE id IN %s",
-                SQL(", ").join(assignments),
-                self.env.uid,
-                tuple(moves.ids),
-            )
-        )
-        moves.invalidate_recordset([*fnames, "write_uid", "write_date"])
-        moves.modified(fnames)
+        self.modified(fnames)
 
     def _dunning_write(self, vals):
         """Write dunning state without touching accounting data."""

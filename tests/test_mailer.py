@@ -80,7 +80,9 @@ class TestMailer(DunningCase):
             )
             # The mailer subscribes the customer's dunning responsible, so
             # that replies reach them: done by hand after message_post.
-            Mailer._hook_subscribe_responsibles([(self.twin_b, self.invoice_b, None, None)])
+            self.twin_b.sudo()._message_subscribe(
+                partner_ids=self.invoice_b._get_dunning_responsible().partner_id.ids
+            )
         mail_b = self.env["mail.mail"].search([("mail_message_id", "=", message_b.id)])
         self.assertEqual(len(mail_b), 1)
         return message_a, mail_a, message_b, mail_b
@@ -194,3 +196,7 @@ class TestMailer(DunningCase):
             self.twin_b.message_follower_ids.partner_id,
         )
         self.assertTrue(self.twin_a.message_follower_ids)
+        self.assertEqual(
+            self.twin_a.message_follower_ids.mapped("subtype_ids"),
+            self.twin_b.message_follower_ids.mapped("subtype_ids"),
+        )
