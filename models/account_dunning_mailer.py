@@ -612,12 +612,14 @@ class AccountDunningMailer(models.AbstractModel):
         """Create the ``mail.mail`` of messages created before, from the
         values ``_notify_thread_by_email`` gives ``create``: inserted as
         ``mail.mail``'s ``create`` stores them, or by ``create`` when they
-        also change their message (a subject for a message with none) or
-        their recipients otherwise than by adding them."""
+        also change their message (a subject for a message with none), give
+        their recipients otherwise than by adding them, or a date to send
+        them on (which ``create`` parses)."""
         Mail = self.env["mail.mail"].sudo()
         if any(
             Mail._fields[fname].inherited
             or (fname == "recipient_ids" and any(cmd[0] != Command.LINK for cmd in value or []))
+            or (fname == "scheduled_date" and value)
             for vals in vals_list
             for fname, value in vals.items()
         ):
@@ -628,12 +630,8 @@ class AccountDunningMailer(models.AbstractModel):
     def _prepare_mail_insert_vals(self, vals):
         """The values ``mail.mail``'s ``create`` stores for ``vals``: a
         notification of its message, to send now, to its recipients."""
-        vals = dict(vals)
+        vals = dict(vals, scheduled_date=False)
         vals.setdefault("is_notification", bool(vals.get("mail_message_id")))
-        scheduled = vals.get("scheduled_date")
-        if scheduled:
-            scheduled = self.env["mail.mail"]._parse_scheduled_datetime(scheduled)
-        vals["scheduled_date"] = scheduled.replace(tzinfo=None) if scheduled else False
         links = vals.pop("recipient_ids", None) or []
         vals["recipient_ids"] = [Command.set([link[1] for link in links])]
         return vals

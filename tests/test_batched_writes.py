@@ -312,3 +312,15 @@ class TestBatchedWrites(DunningCase):
             "SELECT id, access_token FROM account_move WHERE id IN %s", [tuple(invoices.ids)]
         )
         self.assertEqual(dict(self.env.cr.fetchall()), dict(zip(invoices.ids, tokens, strict=True)))
+
+    def test_mails_given_more_than_inserts_store_are_created_by_create(self):
+        mailer = self.env["account.dunning.mailer"]
+        replaced = dict(
+            self.mail_vals(self.partner_a), recipient_ids=[Command.set(self.partner_b.ids)]
+        )
+        scheduled = dict(self.mail_vals(self.partner_a), scheduled_date="2026-03-11 08:00:00")
+        mails = mailer._create_mails([replaced, scheduled])
+        mails.invalidate_recordset()
+        self.assertEqual(mails[0].recipient_ids, self.partner_b)
+        self.assertEqual(mails[1].scheduled_date, datetime(2026, 3, 11, 8, 0))
+        self.assertEqual(mails[1].recipient_ids, self.partner_a | self.partner_b)
